@@ -1,0 +1,27 @@
+//! Lockstep's domain: the words coordinators and participants use, and the rules
+//! that hold between them. Nothing here does I/O; the store persists these types and
+//! the server renders them.
+
+mod macros;
+
+pub mod authz;
+pub mod case;
+pub mod ids;
+pub mod roles;
+pub mod tlp;
+pub mod vex;
+
+pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase};
+pub use ids::{CaseId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, UserId, VulnerabilityId};
+pub use roles::{GlobalRole, MembershipRole, ParticipantRole};
+pub use tlp::Tlp;
+pub use vex::{Justification, VexStatus};
+
+/// A value in a closed vocabulary that was not one of its words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{value}`; expected one of: {expected}")]
+pub struct UnknownVariant {
+    pub kind: &'static str,
+    pub value: String,
+    pub expected: String,
+}
