@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 // Offline tool modules (one file per command family):
+mod cvss;
 // [offline-modules]
 
 #[derive(Parser)]
@@ -22,12 +23,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Parse and score a CVSS v2.0/v3.0/v3.1/v4.0 vector.
+    Cvss(cvss::CvssArgs),
     // [offline-commands]
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Cvss(args) => cvss::run(args),
         // [offline-dispatch]
     };
     match result {
