@@ -56,7 +56,7 @@ impl EmbargoPolicy {
 
 /// A transition the state machine does not allow, with what it would allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot move {what} from `{from}` to `{to}`{}", allowed_text(.allowed))]
+#[error("cannot move {what} from `{from}` to `{to}`{}{}", reason_text(.reason), allowed_text(.allowed))]
 pub struct InvalidTransition {
     pub what: &'static str,
     pub from: String,
@@ -64,6 +64,10 @@ pub struct InvalidTransition {
     pub allowed: Vec<String>,
     /// Why, when the rule is more than the table (for example an active embargo).
     pub reason: Option<String>,
+}
+
+fn reason_text(reason: &Option<String>) -> String {
+    reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()
 }
 
 fn allowed_text(allowed: &[String]) -> String {

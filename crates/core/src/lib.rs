@@ -6,12 +6,14 @@ mod macros;
 
 pub mod authz;
 pub mod case;
+pub mod clock;
 pub mod ids;
 pub mod roles;
 pub mod tlp;
 pub mod vex;
 
 pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase};
+pub use clock::Clock;
 pub use ids::{CaseId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, UserId, VulnerabilityId};
 pub use roles::{GlobalRole, MembershipRole, ParticipantRole};
 pub use tlp::Tlp;
@@ -25,3 +27,17 @@ pub struct UnknownVariant {
     pub value: String,
     pub expected: String,
 }
+
+mod task {
+    use crate::macros::vocabulary;
+
+    vocabulary! {
+        /// Where a task stands.
+        pub enum TaskStatus: "task status" {
+            Open = "open",
+            InProgress = "in_progress",
+            Done = "done",
+        }
+    }
+}
+pub use task::TaskStatus;

@@ -1,0 +1,256 @@
+//! Users, API tokens, web sessions and project memberships. Secrets never reach the
+//! store: it keeps only hashes the server computed.
+
+use jiff::Timestamp;
+use lockstep_core::{GlobalRole, MembershipRole, ProjectId, UserId};
+use serde_json::json;
+use sqlx::any::AnyRow;
+
+use crate::rows::{parsed, required};
+use crate::{get, AuditEntry, Membership, Result, Store, StoreError, User};
+
+/// Input for a new user; `password_hash` is an argon2id PHC string (or none for
+/// token-only accounts).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: GlobalRole,
+    pub password_hash: Option<String>,
+}
+
+/// A live web session.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: parsed(row, "id")?,
+        email: get(row, "email")?,
+        name: get(row, "name")?,
+        role: parsed(row, "role")?,
+    })
+}
+
+/// Maps a unique-constraint violation to a `Duplicate` error naming the field.
+pub(crate) fn unique(field: &'static str, what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
+            field: field.to_owned(),
+            message: format!("{what} is already taken"),
+        },
+        _ => StoreError::Database(e),
+    }
+}
+
+fn check_email(email: &str) -> Result<String> {
+    let email = required("email", email, 320)?;
+    match email.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace) => {
+            Ok(email.to_lowercase())
+        }
+        _ => Err(StoreError::invalid(
+            "email",
+            format!("`{email}` is not an email address"),
+        )),
+    }
+}
+
+impl Store {
+    /// Creates a user account.
+    pub async fn create_user(&self, actor: Option<UserId>, now: Timestamp, new: NewUser) -> Result<User> {
+        let email = check_email(&new.email)?;
+        let name = required("name", &new.name, 200)?;
+        let user = User {
+            id: UserId::new(),
+            email,
+            name,
+            role: new.role,
+        };
+        let mut w = self.write(actor, now).await?;
+        sqlx::query(
+            "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(user.id.to_string())
+        .bind(&user.email)
+        .bind(&user.name)
+        .bind(user.role.as_str())
+        .bind(new.password_hash)
+        .bind(now.as_millisecond())
+        .execute(w.conn())
+        .await
+        .map_err(unique("email", format!("email {}", user.email)))?;
+        w.commit(AuditEntry::new(
+            "user.create",
+            None,
+            user.id,
+            json!({"email": user.email, "name": user.name, "role": user.role}),
+        ))
+        .await?;
+        Ok(user)
+    }
+
+    /// A user and their password hash, by email (case-insensitive).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>> {
+        let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| Ok((user_from_row(&r)?, get(&r, "password_hash")?)))
+            .transpose()
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<User> {
+        let row = sqlx::query("SELECT id, email, name, role FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        user_from_row(&row)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT id, email, name, role FROM users ORDER BY email")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Stores an API token's hash under a label.
+    pub async fn create_token(
+        &self,
+        actor: Option<UserId>,
+        now: Timestamp,
+        user: UserId,
+        label: &str,
+        token_hash: &str,
+    ) -> Result<()> {
+        let label = required("label", label, 200)?;
+        let id = uuid::Uuid::new_v4();
+        let mut w = self.write(actor, now).await?;
+        sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.to_string())
+            .bind(user.to_string())
+            .bind(&label)
+            .bind(token_hash)
+            .bind(now.as_millisecond())
+            .execute(w.conn())
+            .await?;
+        w.commit(AuditEntry::new(
+            "token.create",
+            None,
+            id,
+            json!({"user": user, "label": label}),
+        ))
+        .await
+    }
+
+    /// The user an API token (by hash) belongs to.
+    pub async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Records a login: a session (by the hash of its cookie value) with its CSRF token.
+    pub async fn create_session(
+        &self,
+        now: Timestamp,
+        user: UserId,
+        id_hash: &str,
+        csrf_token: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let mut w = self.write(Some(user), now).await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id_hash)
+        .bind(user.to_string())
+        .bind(csrf_token)
+        .bind(now.as_millisecond())
+        .bind(expires_at.as_millisecond())
+        .execute(w.conn())
+        .await?;
+        w.commit(AuditEntry::new("session.login", None, user, json!({}))).await
+    }
+
+    /// The live session with this cookie hash, if it has not expired.
+    pub async fn session(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionInfo>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now.as_millisecond())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(SessionInfo {
+                user: user_from_row(&r)?,
+                csrf_token: get(&r, "csrf_token")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Ends a session (logout).
+    pub async fn delete_session(&self, user: UserId, now: Timestamp, id_hash: &str) -> Result<()> {
+        let mut w = self.write(Some(user), now).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(w.conn())
+            .await?;
+        w.commit(AuditEntry::new("session.logout", None, user, json!({}))).await
+    }
+
+    /// Adds a user to a project.
+    pub async fn add_membership(
+        &self,
+        actor: Option<UserId>,
+        now: Timestamp,
+        project: ProjectId,
+        user: UserId,
+        role: MembershipRole,
+    ) -> Result<Membership> {
+        self.user(user).await?;
+        self.project(project).await?;
+        let mut w = self.write(actor, now).await?;
+        sqlx::query("INSERT INTO memberships (project_id, user_id, role) VALUES ($1, $2, $3)")
+            .bind(project.to_string())
+            .bind(user.to_string())
+            .bind(role.as_str())
+            .execute(w.conn())
+            .await
+            .map_err(unique("user_id", "membership".to_owned()))?;
+        w.commit(AuditEntry::new(
+            "membership.add",
+            None,
+            project,
+            json!({"user": user, "role": role}),
+        ))
+        .await?;
+        Ok(Membership {
+            project_id: project,
+            user_id: user,
+            role,
+        })
+    }
+
+    /// The projects a user belongs to.
+    pub async fn user_projects(&self, user: UserId) -> Result<Vec<ProjectId>> {
+        let rows = sqlx::query("SELECT project_id FROM memberships WHERE user_id = $1")
+            .bind(user.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| parsed(r, "project_id")).collect()
+    }
+}

@@ -1,0 +1,240 @@
+//! Lockstep's persistence: one [`Store`] over SQLite (the embedded default) or
+//! PostgreSQL (for scale), chosen by the URL scheme. Every write goes through a
+//! [`WriteTx`], which cannot be committed without appending an audit event in the
+//! same transaction.
+
+mod accounts;
+pub mod audit;
+mod case_items;
+mod cases;
+mod model;
+mod projects;
+mod rows;
+
+use std::borrow::Cow;
+
+use jiff::Timestamp;
+use lockstep_core::UserId;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
+
+pub use accounts::{NewUser, SessionInfo};
+pub use audit::{AuditEntry, AuditEvent, VerifyReport};
+pub use model::*;
+
+/// What went wrong in the store, in terms the API can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing does not exist (or, for a case, is not visible: the server decides).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Input that breaks a rule, naming the field.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// A state machine said no.
+    #[error("{0}")]
+    Transition(#[from] lockstep_core::InvalidTransition),
+    /// A unique value already taken.
+    #[error("{field}: {message}")]
+    Duplicate { field: String, message: String },
+    /// The database holds something Lockstep did not write (a hand edit, a newer schema).
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database URL with any password replaced, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    // scheme://user:password@host/...: keep the user, hide the password.
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((auth, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+fn migrator() -> Migrator {
+    let migrations = vec![Migration::new(
+        1,
+        Cow::Borrowed("init"),
+        MigrationType::Simple,
+        Cow::Borrowed(include_str!("../migrations/0001_init.sql")),
+        false,
+    )];
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`), creating a
+    /// SQLite file if missing, switching it to WAL, and running the migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::invalid(
+                "database",
+                format!("`{}` is neither sqlite://PATH nor postgres://...", redact_url(url)),
+            ));
+        };
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new().max_connections(max).connect(&url).await?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        migrator().run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write: opens a transaction and reserves the next audit sequence
+    /// number, which takes the write lock at once (SQLite) or the head row's lock
+    /// (PostgreSQL), so concurrent writers queue instead of failing half-way.
+    pub async fn write(&self, actor: Option<UserId>, now: Timestamp) -> Result<WriteTx> {
+        let mut tx = self.pool.begin().await?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        let seq: i64 = head.try_get("seq")?;
+        let prev_hash: String = head.try_get("hash")?;
+        Ok(WriteTx {
+            tx,
+            seq,
+            prev_hash,
+            now,
+            actor,
+        })
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_url(url: &str) -> Result<String> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() {
+        return Err(StoreError::invalid(
+            "database",
+            "sqlite URL names no file (sqlite://PATH)",
+        ));
+    }
+    if path != ":memory:" {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::invalid("database", format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+        }
+    }
+    Ok(if url.contains('?') {
+        url.to_owned()
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// An open write transaction. The only way to commit it is [`WriteTx::commit`],
+/// which appends the audit event describing the write: a write without an audit
+/// event cannot be made.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, Any>,
+    seq: i64,
+    prev_hash: String,
+    now: Timestamp,
+    actor: Option<UserId>,
+}
+
+impl WriteTx {
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// The instant of this write, as the app's clock gave it.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Who is writing (None for the system itself, e.g. `admin` commands).
+    pub fn actor(&self) -> Option<UserId> {
+        self.actor
+    }
+
+    /// Appends the audit event and commits everything written in this transaction.
+    pub async fn commit(mut self, entry: AuditEntry) -> Result<()> {
+        audit::append(&mut self.tx, self.seq, &self.prev_hash, self.now, self.actor, &entry).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn get<T>(row: &AnyRow, col: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    row.try_get(col).map_err(StoreError::from)
+}
