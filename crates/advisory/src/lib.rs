@@ -4,3 +4,5 @@
 //! beyond what a caller hands in; the server and the offline CLI call the same functions.
 
 pub mod cvss;
+pub mod cwe;
+pub mod ssvc;
