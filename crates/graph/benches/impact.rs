@@ -1,0 +1,2 @@
+//! Criterion benches for the impact engine.
+fn main() {}
