@@ -5,4 +5,20 @@
 
 pub mod cvss;
 pub mod cwe;
+pub mod export;
+pub mod model;
+pub mod osv;
+pub mod rustsec;
 pub mod ssvc;
+
+pub use model::{
+    Advisory, Affected, Credit, Event, Package, Publisher, Range, RangeKind, Reference, Revision, Severity,
+    SeverityKind, Statement, Vulnerability,
+};
+
+/// What is wrong with an imported document, naming the field (a JSON/TOML path).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {message}")]
+    Field { path: String, message: String },
+}
