@@ -689,7 +689,14 @@ pub fn cve5(advisory: &Advisory, v: &Vulnerability) -> Result<Value, ExportError
     if affected.is_empty() {
         affected.push(json!({ "vendor": "n/a", "product": "n/a", "defaultStatus": "unknown" }));
     }
-    let mut references: Vec<Value> = v.references.iter().map(|r| json!({ "url": r.url })).collect();
+    // CVE 5 wants unique references; OSV sources often list one URL under two types.
+    let mut references: Vec<Value> = Vec::new();
+    for r in &v.references {
+        let r = json!({ "url": r.url });
+        if !references.contains(&r) {
+            references.push(r);
+        }
+    }
     if references.is_empty() {
         references.push(json!({ "url": format!("{}/advisories/{}", advisory.publisher.namespace.trim_end_matches('/'), advisory.id) }));
     }

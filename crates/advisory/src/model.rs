@@ -305,14 +305,56 @@ pub enum RangeKind {
     Git,
 }
 
-/// An OSV range event.
+/// An OSV range event. Written as OSV writes it (`{"fixed": "1.2.3"}`); read through
+/// [`RawEvent`] because YAML readers map externally tagged enums to YAML tags.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "RawEvent")]
 pub enum Event {
     Introduced(String),
     Fixed(String),
     LastAffected(String),
     Limit(String),
+}
+
+/// An OSV event object as read: exactly one of its keys must be set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    introduced: Option<Scalar>,
+    fixed: Option<Scalar>,
+    last_affected: Option<Scalar>,
+    limit: Option<Scalar>,
+}
+
+/// A version as YAML may type it: unquoted `0` is a number there.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Integer(i64),
+}
+
+impl Scalar {
+    fn into_string(self) -> String {
+        match self {
+            Self::Text(s) => s,
+            Self::Integer(i) => i.to_string(),
+        }
+    }
+}
+
+impl TryFrom<RawEvent> for Event {
+    type Error = String;
+
+    fn try_from(raw: RawEvent) -> Result<Self, Self::Error> {
+        match (raw.introduced, raw.fixed, raw.last_affected, raw.limit) {
+            (Some(v), None, None, None) => Ok(Self::Introduced(v.into_string())),
+            (None, Some(v), None, None) => Ok(Self::Fixed(v.into_string())),
+            (None, None, Some(v), None) => Ok(Self::LastAffected(v.into_string())),
+            (None, None, None, Some(v)) => Ok(Self::Limit(v.into_string())),
+            _ => Err("an event has exactly one of introduced, fixed, last_affected, limit".to_owned()),
+        }
+    }
 }
 
 /// A link, typed with OSV's reference types (`ADVISORY`, `FIX`, `REPORT`, `WEB`, ...).

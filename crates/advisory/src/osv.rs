@@ -265,6 +265,81 @@ pub fn into_model(record: OsvRecord) -> Result<Vulnerability, ImportError> {
     })
 }
 
+/// Id prefixes registered with OSV (the schema's `id` pattern, OSV 1.7).
+const REGISTERED_PREFIXES: &[&str] = &[
+    "ASB-A",
+    "PUB-A",
+    "ALPINE",
+    "ALSA",
+    "ALBA",
+    "ALEA",
+    "AZL",
+    "BELL",
+    "BIT",
+    "CGA",
+    "CLEANSTART",
+    "CLSA",
+    "CURL",
+    "CVE",
+    "DEBIAN",
+    "DHI",
+    "DRUPAL",
+    "DSA",
+    "DLA",
+    "ELA",
+    "DTSA",
+    "ECHO",
+    "EEF",
+    "FreeBSD",
+    "GHSA",
+    "GO",
+    "GSD",
+    "HSEC",
+    "JLSEC",
+    "KUBE",
+    "LBSEC",
+    "LSN",
+    "MAL",
+    "MINI",
+    "MGASA",
+    "OESA",
+    "OSEC",
+    "OSV",
+    "openSUSE-SU",
+    "PHSA",
+    "PSF",
+    "PYSEC",
+    "RHBA",
+    "RHEA",
+    "RHSA",
+    "RLSA",
+    "RXSA",
+    "RSEC",
+    "ROOT",
+    "RUSTSEC",
+    "SUSE-SU",
+    "SUSE-RU",
+    "SUSE-FU",
+    "SUSE-OU",
+    "UBUNTU",
+    "USN",
+    "V8",
+];
+
+/// The id as OSV may carry it: ids of a database registered with OSV as they are,
+/// others (Lockstep's own, until its prefix is registered) under the schema's private
+/// `x_` prefix.
+pub fn osv_id(id: &str) -> String {
+    let registered = REGISTERED_PREFIXES
+        .iter()
+        .any(|p| id.strip_prefix(p).is_some_and(|rest| rest.starts_with('-')));
+    if registered || id.starts_with("x_") {
+        id.to_owned()
+    } else {
+        format!("x_{id}")
+    }
+}
+
 /// The OSV record of a vulnerability.
 pub fn record(v: &Vulnerability) -> OsvRecord {
     let mut database_specific = Map::new();
@@ -276,7 +351,7 @@ pub fn record(v: &Vulnerability) -> OsvRecord {
     }
     OsvRecord {
         schema_version: Some(SCHEMA_VERSION.to_owned()),
-        id: v.id.clone(),
+        id: osv_id(&v.id),
         modified: v.modified,
         published: v.published,
         withdrawn: v.withdrawn,
