@@ -5,8 +5,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod client;
+mod server_cmds;
+
 // Offline tool modules (one file per command family):
 mod cvss;
+mod impact;
+mod scan;
+mod advisory;
 // [offline-modules]
 
 #[derive(Parser)]
@@ -23,15 +29,55 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the server (API and web pages).
+    Serve(server_cmds::ServeArgs),
+    /// Run the server on a SQLite file seeded with a realistic embargoed case; prints the URL and a login.
+    Demo(server_cmds::DemoArgs),
+    /// Administration against the database: users and API tokens.
+    #[command(subcommand)]
+    Admin(server_cmds::AdminCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(server_cmds::AuditCommand),
+    /// Cases, over the API (--server, --token).
+    Case {
+        #[command(flatten)]
+        client: client::ClientArgs,
+        #[command(subcommand)]
+        command: client::CaseCommand,
+    },
+    /// Projects, over the API (--server, --token).
+    Project {
+        #[command(flatten)]
+        client: client::ClientArgs,
+        #[command(subcommand)]
+        command: client::ProjectCommand,
+    },
     /// Parse and score a CVSS v2.0/v3.0/v3.1/v4.0 vector.
     Cvss(cvss::CvssArgs),
+    /// Who depends on an affected package: blast radius with shortest paths, from Debian indexes, lockfiles, SBOMs.
+    Impact(impact::ImpactArgs),
+    /// Match lockfiles, SBOMs or Debian indexes against an advisory directory (RustSec, OSV JSON/YAML).
+    Scan(scan::ScanArgs),
+    /// Advisory files offline: convert between RustSec, OSV, CSAF, OpenVEX, CycloneDX and CVE 5.
+    #[command(subcommand)]
+    Advisory(advisory::AdvisoryCommand),
     // [offline-commands]
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Serve(args) => server_cmds::serve(args),
+        Command::Demo(args) => server_cmds::demo(args),
+        Command::Admin(cmd) => server_cmds::admin(cmd),
+        Command::Audit(cmd) => server_cmds::audit(cmd),
+        Command::Case { client, command } => client::case(client, command),
+        Command::Project { client, command } => client::project(client, command),
         Command::Cvss(args) => cvss::run(args),
+        Command::Impact(args) => impact::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Advisory(command) => advisory::run(command),
         // [offline-dispatch]
     };
     match result {

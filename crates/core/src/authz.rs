@@ -34,6 +34,8 @@ pub enum CaseAction {
     StateOwnStatus,
     ManageTasks,
     RecordDecision,
+    /// Read the case's audit trail.
+    ViewAudit,
 }
 
 /// Something an actor wants to do outside any case.
@@ -70,7 +72,8 @@ pub fn decide(relation: &CaseRelation, action: CaseAction) -> Decision {
             | ManageParticipants
             | ManageVulnerabilities
             | ManageTasks
-            | RecordDecision => Decision::Forbidden,
+            | RecordDecision
+            | ViewAudit => Decision::Forbidden,
         },
     }
 }

@@ -1,0 +1,221 @@
+//! Client commands over the API: `case` and `project`, with `--server` / `--token`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use comfy_table::Table;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ClientArgs {
+    /// Lockstep server URL.
+    #[arg(
+        long,
+        env = "LOCKSTEP_SERVER",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub server: String,
+    /// API token (from `lockstep admin create-token`).
+    #[arg(long, env = "LOCKSTEP_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+    /// Output format.
+    #[arg(long, default_value = "table", global = true)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// List the cases you are read into.
+    List,
+    /// Show one case.
+    Show { id: String },
+    /// Open a new case (coordinators).
+    New {
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// TLP label: CLEAR, GREEN, AMBER, AMBER+STRICT, RED.
+        #[arg(long)]
+        tlp: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProjectCommand {
+    /// List projects.
+    List,
+    /// Register a project (coordinators).
+    New {
+        #[arg(long)]
+        name: String,
+        /// Package URL the project publishes (repeatable).
+        #[arg(long = "purl")]
+        purls: Vec<String>,
+        #[arg(long)]
+        repository: Option<String>,
+        /// Security contact: email or https URL.
+        #[arg(long)]
+        security_contact: Option<String>,
+    },
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    fn new(args: &ClientArgs) -> anyhow::Result<Client> {
+        let token = args
+            .token
+            .clone()
+            .context("no API token: pass --token or set LOCKSTEP_TOKEN")?;
+        Ok(Client {
+            http: reqwest::Client::new(),
+            base: args.server.trim_end_matches('/').to_owned(),
+            token,
+        })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let url = format!("{}/api/v1{path}", self.base);
+        let mut req = self.http.request(method, &url).bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.with_context(|| format!("calling {url}"))?;
+        let status = resp.status();
+        let value: Value = resp
+            .json()
+            .await
+            .with_context(|| format!("reading the answer of {url}"))?;
+        if !status.is_success() {
+            let message = value
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .unwrap_or("request failed");
+            anyhow::bail!("{status}: {message}");
+        }
+        Ok(value)
+    }
+}
+
+fn print(format: Format, value: &Value, columns: &[(&str, &str)]) -> anyhow::Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
+        Format::Table => {
+            let rows: Vec<&Value> = match value {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            let mut table = Table::new();
+            table.set_header(columns.iter().map(|(h, _)| *h));
+            for row in rows {
+                table.add_row(columns.iter().map(|(_, ptr)| {
+                    match row.pointer(ptr) {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Null) | None => "-".into(),
+                        Some(Value::Array(a)) => a
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        Some(v) => v.to_string(),
+                    }
+                }));
+            }
+            println!("{table}");
+        }
+    }
+    Ok(())
+}
+
+const CASE_COLUMNS: &[(&str, &str)] = &[
+    ("ID", "/id"),
+    ("TITLE", "/title"),
+    ("PHASE", "/phase"),
+    ("EMBARGO", "/embargo/state"),
+    ("PUBLIC AT (UTC)", "/embargo/public_at"),
+    ("TLP", "/tlp"),
+];
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+pub fn case(args: ClientArgs, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    runtime()?.block_on(async {
+        match cmd {
+            CaseCommand::List => print(
+                args.format,
+                &client.call(reqwest::Method::GET, "/cases", None).await?,
+                CASE_COLUMNS,
+            )?,
+            CaseCommand::Show { id } => {
+                let detail = client.call(reqwest::Method::GET, &format!("/cases/{id}"), None).await?;
+                match args.format {
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&detail)?),
+                    Format::Table => {
+                        print(Format::Table, &detail["case"], CASE_COLUMNS)?;
+                        if let Some(display) = detail["embargo_display"].as_str() {
+                            println!("Public date: {display}");
+                        }
+                        print(
+                            Format::Table,
+                            &detail["participants"],
+                            &[
+                                ("PROJECT", "/project_name"),
+                                ("ROLE", "/role"),
+                                ("SHARES", "/shares_status"),
+                            ],
+                        )?;
+                    }
+                }
+            }
+            CaseCommand::New { title, summary, tlp } => {
+                let body = json!({"title": title, "summary": summary, "tlp": tlp});
+                print(
+                    args.format,
+                    &client.call(reqwest::Method::POST, "/cases", Some(body)).await?,
+                    CASE_COLUMNS,
+                )?;
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn project(args: ClientArgs, cmd: ProjectCommand) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    let columns: &[(&str, &str)] = &[
+        ("ID", "/id"),
+        ("NAME", "/name"),
+        ("PURLS", "/purls"),
+        ("SECURITY CONTACT", "/security_contact"),
+    ];
+    runtime()?.block_on(async {
+        let value = match cmd {
+            ProjectCommand::List => client.call(reqwest::Method::GET, "/projects", None).await?,
+            ProjectCommand::New { name, purls, repository, security_contact } => {
+                let body = json!({"name": name, "purls": purls, "repository": repository, "security_contact": security_contact});
+                client.call(reqwest::Method::POST, "/projects", Some(body)).await?
+            }
+        };
+        print(args.format, &value, columns)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

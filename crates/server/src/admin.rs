@@ -1,0 +1,53 @@
+//! Administration done from the command line against the database directly:
+//! creating users and API tokens.
+
+use lockstep_core::GlobalRole;
+use lockstep_store::{NewUser, Store, User};
+
+use crate::auth;
+
+/// Creates a user; `password` may be empty for a token-only account.
+pub async fn create_user(
+    store: &Store,
+    now: jiff::Timestamp,
+    email: &str,
+    name: &str,
+    role: GlobalRole,
+    password: &str,
+) -> anyhow::Result<User> {
+    let password_hash = if password.is_empty() {
+        None
+    } else {
+        if password.chars().count() < 12 {
+            anyhow::bail!("password: must be at least 12 characters");
+        }
+        Some(auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.detail.message))?)
+    };
+    let user = store
+        .create_user(
+            None,
+            now,
+            NewUser {
+                email: email.into(),
+                name: name.into(),
+                role,
+                password_hash,
+            },
+        )
+        .await?;
+    Ok(user)
+}
+
+/// Creates an API token for the user with `email` and returns it (shown once; only
+/// its hash is kept).
+pub async fn create_token(store: &Store, now: jiff::Timestamp, email: &str, label: &str) -> anyhow::Result<String> {
+    let (user, _) = store
+        .user_by_email(email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("email: no user {email}"))?;
+    let token = auth::new_token().map_err(|e| anyhow::anyhow!(e.detail.message))?;
+    store
+        .create_token(None, now, user.id, label, &auth::secret_hash(&token))
+        .await?;
+    Ok(token)
+}

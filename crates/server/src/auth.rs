@@ -1,0 +1,152 @@
+//! Who is asking: API tokens (`Authorization: Bearer`), web sessions (an HttpOnly,
+//! SameSite cookie plus a CSRF token on every form), and argon2id passwords. Only
+//! hashes of tokens and session ids are stored.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use lockstep_store::User;
+use sha2::{Digest, Sha256};
+
+use crate::{ApiError, App};
+
+pub const SESSION_COOKIE: &str = "lockstep_session";
+pub const LOGIN_CSRF_COOKIE: &str = "lockstep_login_csrf";
+const TOKEN_PREFIX: &str = "lst_";
+
+/// A fresh random secret (256 bits), hex-encoded.
+pub fn random_secret() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(ApiError::internal)?;
+    Ok(hex::encode(bytes))
+}
+
+/// A new API token, shown once to its owner.
+pub fn new_token() -> Result<String, ApiError> {
+    Ok(format!("{TOKEN_PREFIX}{}", random_secret()?))
+}
+
+/// How secrets are stored: SHA-256, hex. The secrets are 256-bit random, so a fast
+/// hash is enough (a slow one would only slow every request).
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// An argon2id PHC hash of a password.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).map_err(ApiError::internal)?;
+    let salt = SaltString::encode_b64(&salt).map_err(ApiError::internal)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+/// Whether `password` matches a stored hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// How an actor proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Token,
+    Session { csrf_token: String, id_hash: String },
+}
+
+/// The one asking: anonymous, or a user (by token or session).
+#[derive(Debug, Clone)]
+pub enum Actor {
+    Anonymous,
+    User { user: User, via: Via },
+}
+
+impl Actor {
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::User { user, .. } => Some(user),
+        }
+    }
+
+    /// The user, or 401.
+    pub fn require(&self) -> Result<&User, ApiError> {
+        self.user().ok_or_else(ApiError::unauthenticated)
+    }
+
+    /// The session's CSRF token (web pages only).
+    pub fn csrf_token(&self) -> Option<&str> {
+        match self {
+            Actor::User {
+                via: Via::Session { csrf_token, .. },
+                ..
+            } => Some(csrf_token),
+            _ => None,
+        }
+    }
+}
+
+impl FromRequestParts<App> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        "unauthenticated",
+                        "Authorization must be `Bearer TOKEN`",
+                    )
+                })?;
+            let user = app
+                .store()
+                .user_by_token_hash(&secret_hash(token))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        "unauthenticated",
+                        "unknown API token",
+                    )
+                })?;
+            return Ok(Actor::User { user, via: Via::Token });
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(cookie) = jar.get(SESSION_COOKIE) {
+            let id_hash = secret_hash(cookie.value());
+            if let Some(session) = app.store().session(&id_hash, app.clock().now()).await? {
+                return Ok(Actor::User {
+                    user: session.user,
+                    via: Via::Session {
+                        csrf_token: session.csrf_token,
+                        id_hash,
+                    },
+                });
+            }
+        }
+        Ok(Actor::Anonymous)
+    }
+}
+
+/// A cookie as Lockstep sets them: HttpOnly, SameSite=Lax, Path=/, Secure over TLS.
+pub fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(app.config().secure_cookies);
+    c
+}
+
+/// Constant-time comparison of two secrets.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

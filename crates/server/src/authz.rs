@@ -1,0 +1,102 @@
+//! The one place that decides what an actor may see and do. It works out the actor's
+//! relation to a case from the store and asks the rule table in
+//! `lockstep_core::authz`; handlers call these functions and nothing else decides.
+//! A case the actor is not read into is 404, exactly like a case that does not exist.
+
+use lockstep_core::authz::{self as rules, CaseAction, CaseRelation, Decision, GlobalAction};
+use lockstep_core::{CaseId, ProjectId};
+use lockstep_store::{Audience, Case, Message, Participant, User};
+
+use crate::{ApiError, App};
+
+/// A case the actor may act on, with how they stand to it.
+#[derive(Debug, Clone)]
+pub struct CaseAccess {
+    pub case: Case,
+    pub relation: CaseRelation,
+}
+
+impl CaseAccess {
+    /// Whether the actor runs the case (coordinator or admin).
+    pub fn coordinates(&self) -> bool {
+        matches!(self.relation, CaseRelation::Coordinator | CaseRelation::Admin)
+    }
+
+    /// The actor's own projects in the case (empty for coordinators).
+    pub fn own_projects(&self) -> &[ProjectId] {
+        match &self.relation {
+            CaseRelation::Participant { projects } => projects,
+            _ => &[],
+        }
+    }
+}
+
+fn verdict(decision: Decision, action_text: &str) -> Result<(), ApiError> {
+    match decision {
+        Decision::Allow => Ok(()),
+        Decision::NotFound => Err(ApiError::not_found("case")),
+        Decision::Forbidden => Err(ApiError::forbidden(format!("you may not {action_text}"))),
+    }
+}
+
+/// Checks that `user` may do `action` on case `id`.
+pub async fn case(app: &App, user: &User, id: CaseId, action: CaseAction) -> Result<CaseAccess, ApiError> {
+    let (case, relation) = app.store().case_relation(id, user).await?;
+    verdict(
+        rules::decide(&relation, action),
+        &format!("{action:?} on this case").to_lowercase(),
+    )?;
+    let case = case.ok_or_else(|| ApiError::not_found("case"))?;
+    Ok(CaseAccess { case, relation })
+}
+
+/// Checks that `user` may state the status of `project` in the case: coordinators for
+/// any participant, participants for their own projects only.
+pub async fn case_for_project(app: &App, user: &User, id: CaseId, project: ProjectId) -> Result<CaseAccess, ApiError> {
+    let access = case(app, user, id, CaseAction::StateOwnStatus).await?;
+    if access.coordinates() || access.own_projects().contains(&project) {
+        Ok(access)
+    } else {
+        Err(ApiError::forbidden("you may only state the status of your own project"))
+    }
+}
+
+/// Checks an action outside cases. Anonymous visitors get 401.
+pub fn global(user: Option<&User>, action: GlobalAction) -> Result<&User, ApiError> {
+    let user = user.ok_or_else(ApiError::unauthenticated)?;
+    verdict(
+        rules::decide_global(Some(user.role), action),
+        &format!("{action:?}").to_lowercase(),
+    )?;
+    Ok(user)
+}
+
+/// The messages of a case the actor may read.
+pub fn visible_messages(access: &CaseAccess, user: &User, messages: Vec<Message>) -> Vec<Message> {
+    messages
+        .into_iter()
+        .filter(|m| {
+            let audience = match (m.audience, m.audience_project_id) {
+                (Audience::All, _) => rules::Audience::All,
+                (Audience::Project, Some(p)) => rules::Audience::Project(p),
+                _ => rules::Audience::Coordinators,
+            };
+            rules::may_read(&access.relation, audience, m.author_id == user.id)
+        })
+        .collect()
+}
+
+/// The participants as the actor may see them: names always, statuses only where
+/// the rules allow (own project, shared, or coordinator).
+pub fn visible_participants(access: &CaseAccess, participants: Vec<Participant>) -> Vec<Participant> {
+    participants
+        .into_iter()
+        .map(|mut p| {
+            if !rules::may_see_status(&access.relation, p.project_id, p.shares_status) {
+                p.statuses_visible = false;
+                p.statuses.clear();
+            }
+            p
+        })
+        .collect()
+}

@@ -1,0 +1,278 @@
+//! The demo: seeds an empty database with a realistic embargoed case, so a newcomer
+//! sees Lockstep at work after one command.
+
+use jiff::{SignedDuration, Timestamp};
+use lockstep_core::{
+    EmbargoPolicy, EmbargoState, GlobalRole, Justification, MembershipRole, ParticipantRole, Phase, TaskStatus, Tlp,
+    VexStatus,
+};
+use lockstep_store::{
+    EmbargoChange, NewCase, NewDecision, NewMessage, NewParticipant, NewProject, NewTask, NewVulnerability,
+    StatusStatement, Store,
+};
+
+use crate::admin;
+
+/// The password every demo account has.
+pub const DEMO_PASSWORD: &str = "lockstep-demo-password";
+/// The coordinator the demo suggests logging in as.
+pub const DEMO_COORDINATOR: &str = "alice@coord.example";
+
+/// Seeds the demo data unless the database already has users. Returns whether it seeded.
+pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
+    if !store.list_users().await?.is_empty() {
+        return Ok(false);
+    }
+    let user = |email: &'static str, name: &'static str, role| async move {
+        admin::create_user(store, now, email, name, role, DEMO_PASSWORD).await
+    };
+    user("admin@lockstep.example", "Instance Admin", GlobalRole::Admin).await?;
+    let alice = user(DEMO_COORDINATOR, "Alice Moreau (coordinator)", GlobalRole::Coordinator).await?;
+    let maria = user("maria@zlib.example", "Maria Jensen (zlib)", GlobalRole::Member).await?;
+    let ravi = user("ravi@flate2.example", "Ravi Iyer (flate2)", GlobalRole::Member).await?;
+    let dana = user(
+        "dana@debian.example",
+        "Dana Weiss (Debian security)",
+        GlobalRole::Member,
+    )
+    .await?;
+    user("omar@outside.example", "Omar Haddad (not read in)", GlobalRole::Member).await?;
+
+    let project = |name: &str, repo: &str, contact: &str, purls: &[&str]| NewProject {
+        name: name.into(),
+        repository: Some(repo.into()),
+        security_contact: Some(contact.into()),
+        purls: purls.iter().map(|p| p.to_string()).collect(),
+    };
+    let zlib = store
+        .create_project(
+            Some(alice.id),
+            now,
+            project(
+                "zlib",
+                "https://github.com/madler/zlib",
+                "security@zlib.example",
+                &["pkg:generic/zlib"],
+            ),
+        )
+        .await?;
+    let flate2 = store
+        .create_project(
+            Some(alice.id),
+            now,
+            project(
+                "flate2",
+                "https://github.com/rust-lang/flate2-rs",
+                "security@flate2.example",
+                &["pkg:cargo/flate2"],
+            ),
+        )
+        .await?;
+    let debian = store
+        .create_project(
+            Some(alice.id),
+            now,
+            project(
+                "Debian",
+                "https://salsa.debian.org/security-tracker-team",
+                "https://www.debian.org/security/",
+                &["pkg:deb/debian/zlib1g", "pkg:deb/debian/libpng16-16"],
+            ),
+        )
+        .await?;
+    store
+        .create_project(
+            Some(alice.id),
+            now,
+            project(
+                "libpng",
+                "https://github.com/pnggroup/libpng",
+                "security@libpng.example",
+                &["pkg:generic/libpng"],
+            ),
+        )
+        .await?;
+    for (p, u) in [(zlib.id, maria.id), (flate2.id, ravi.id), (debian.id, dana.id)] {
+        store
+            .add_membership(Some(alice.id), now, p, u, MembershipRole::SecurityContact)
+            .await?;
+    }
+
+    let case = store
+        .create_case(
+            alice.id,
+            now,
+            NewCase {
+                title: "Heap overflow in inflate() window copy".into(),
+                summary: "A crafted deflate stream makes inflate() copy past the end of the sliding window when \
+                          the window size is changed mid-stream. Reported privately by a researcher with a \
+                          proof of concept; reachable from any decoder of untrusted compressed data."
+                    .into(),
+                tlp: Some(Tlp::Amber),
+            },
+        )
+        .await?;
+    store.change_phase(alice.id, now, case.id, Phase::Coordinating).await?;
+    let days = |n: i64| now.checked_add(SignedDuration::from_hours(24 * n)).unwrap_or(now);
+    // Ten days from now at 14:00 UTC.
+    let public_at = Timestamp::from_second(days(10).as_second() / 86_400 * 86_400 + 14 * 3600)?;
+    store
+        .change_embargo(
+            alice.id,
+            now,
+            case.id,
+            EmbargoChange {
+                state: EmbargoState::Proposed,
+                policy: Some(EmbargoPolicy::Distros14),
+                public_at: Some(public_at),
+                time_zone: Some("Europe/Berlin".into()),
+            },
+        )
+        .await?;
+    store
+        .change_embargo(
+            alice.id,
+            now,
+            case.id,
+            EmbargoChange {
+                state: EmbargoState::Active,
+                policy: None,
+                public_at: None,
+                time_zone: None,
+            },
+        )
+        .await?;
+    let vuln = store
+        .add_vulnerability(
+            alice.id,
+            now,
+            case.id,
+            NewVulnerability {
+                title: "inflate() writes past the window after a window-size change".into(),
+                cwe: Some("CWE-122".into()),
+                cvss_vector: Some("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H".into()),
+                aliases: vec!["CVE-2026-0001 (demo)".into()],
+            },
+        )
+        .await?;
+    for (p, role) in [
+        (zlib.id, ParticipantRole::Upstream),
+        (flate2.id, ParticipantRole::Downstream),
+        (debian.id, ParticipantRole::Distributor),
+    ] {
+        store
+            .add_participant(alice.id, now, case.id, NewParticipant { project_id: p, role })
+            .await?;
+    }
+    let later = |hours: i64| now.checked_add(SignedDuration::from_hours(hours)).unwrap_or(now);
+    let state = |status, justification, fixed: Option<&str>| StatusStatement {
+        vulnerability_id: vuln.id,
+        status,
+        justification,
+        impact_statement: None,
+        fixed_version: fixed.map(str::to_owned),
+    };
+    store
+        .state_status(
+            maria.id,
+            later(2),
+            case.id,
+            zlib.id,
+            state(VexStatus::Affected, None, None),
+        )
+        .await?;
+    store.set_sharing(maria.id, later(2), case.id, zlib.id, true).await?;
+    store
+        .state_status(
+            ravi.id,
+            later(5),
+            case.id,
+            flate2.id,
+            state(VexStatus::UnderInvestigation, None, None),
+        )
+        .await?;
+    store
+        .state_status(
+            dana.id,
+            later(6),
+            case.id,
+            debian.id,
+            state(
+                VexStatus::NotAffected,
+                Some(Justification::VulnerableCodeNotPresent),
+                None,
+            ),
+        )
+        .await?;
+
+    let message = |body: &str| NewMessage {
+        body: body.into(),
+        parent_id: None,
+        audience: lockstep_store::Audience::All,
+        audience_project_id: None,
+        tlp: None,
+    };
+    let first = store
+        .post_message(alice.id, later(1), &case, message("Welcome, all. The report and PoC are attached to the case; please confirm whether your releases are affected by Friday."))
+        .await?;
+    store
+        .post_message(
+            maria.id,
+            later(3),
+            &case,
+            NewMessage {
+                parent_id: Some(first.id),
+                ..message("Confirmed upstream. A fix is ready for review; we can ship 1.3.2 on the public date.")
+            },
+        )
+        .await?;
+    store
+        .post_message(
+            alice.id,
+            later(4),
+            &case,
+            NewMessage {
+                audience: lockstep_store::Audience::Coordinators,
+                ..message("Coordinators only: the finder asks to be credited as 'K. Tanaka'.")
+            },
+        )
+        .await?;
+
+    let task = |title: &str, owner, n: i64| NewTask {
+        title: title.into(),
+        owner_id: Some(owner),
+        due_on: Some(days(n).to_zoned(jiff::tz::TimeZone::UTC).date()),
+    };
+    store
+        .create_task(alice.id, now, case.id, task("Review the upstream patch", maria.id, 3))
+        .await?;
+    let t = store
+        .create_task(
+            alice.id,
+            now,
+            case.id,
+            task("Confirm flate2's bundled zlib version", ravi.id, 4),
+        )
+        .await?;
+    store
+        .update_task(alice.id, later(8), case.id, t.id, TaskStatus::InProgress)
+        .await?;
+    store
+        .create_task(alice.id, now, case.id, task("Draft the advisory", alice.id, 8))
+        .await?;
+    store
+        .record_decision(
+            alice.id,
+            later(7),
+            case.id,
+            NewDecision {
+                title: "Embargo under the distros 14-day policy".into(),
+                context: "Remote heap corruption in a ubiquitous library; no sign of exploitation.".into(),
+                options: "7 days; 14 days; 90 days".into(),
+                outcome: "14 days, public date 14:00 UTC".into(),
+                rationale: "Enough time for distributions to build and test; short enough to limit leak risk.".into(),
+            },
+        )
+        .await?;
+    Ok(true)
+}

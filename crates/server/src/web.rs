@@ -1,0 +1,403 @@
+//! The server-rendered web pages: plain HTML forms that work without JavaScript,
+//! each form carrying a CSRF token. Page handlers call the same functions as the
+//! API handlers; they differ only in how they render.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use lockstep_core::authz::{CaseAction, GlobalAction};
+use lockstep_core::case::display_in_zone;
+use lockstep_core::{CaseId, Tlp};
+use lockstep_store::{Audience, Message, NewCase, NewMessage, User};
+use minijinja::context;
+use serde::Serialize;
+
+use crate::api::Id;
+use crate::auth::{self, Actor};
+use crate::{authz, ApiError, App};
+
+/// Declares the web routes once: the router and the (method, path) list the
+/// route-by-role test walks come from the same lines.
+macro_rules! web_routes {
+    ($($method:ident $path:literal => $handler:ident),+ $(,)?) => {
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+        pub fn router() -> Router<App> {
+            Router::new()$(.route($path, axum::routing::$method($handler)))+
+        }
+    };
+}
+
+web_routes! {
+    get "/" => home,
+    get "/login" => login_page,
+    post "/login" => login,
+    post "/logout" => logout,
+    get "/cases" => cases_page,
+    get "/cases/new" => new_case_page,
+    post "/cases" => create_case,
+    get "/cases/{id}" => case_page,
+    post "/cases/{id}/messages" => post_message,
+}
+
+pub fn templates() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../templates/base.html")),
+        ("login.html", include_str!("../templates/login.html")),
+        ("cases.html", include_str!("../templates/cases.html")),
+        ("new_case.html", include_str!("../templates/new_case.html")),
+        ("case.html", include_str!("../templates/case.html")),
+        ("error.html", include_str!("../templates/error.html")),
+    ] {
+        env.add_template(name, source).expect("built-in templates parse");
+    }
+    env
+}
+
+/// A page that could not be shown: rendered as an HTML error page, or a redirect to
+/// the login page for anonymous visitors.
+pub struct WebError(ApiError);
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        WebError(e)
+    }
+}
+
+impl From<lockstep_store::StoreError> for WebError {
+    fn from(e: lockstep_store::StoreError) -> Self {
+        WebError(e.into())
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if self.0.status == StatusCode::UNAUTHORIZED {
+            return Redirect::to("/login").into_response();
+        }
+        let body = templates()
+            .get_template("error.html")
+            .and_then(|t| t.render(context! { status => self.0.status.as_u16(), message => self.0.detail.message }))
+            .unwrap_or_else(|_| "error".to_owned());
+        (self.0.status, Html(body)).into_response()
+    }
+}
+
+type PageResult = Result<Response, WebError>;
+
+fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageResult {
+    let user = actor.user();
+    let base = context! {
+        user => user,
+        csrf => actor.csrf_token(),
+        can_open_case => user.is_some_and(|u| authz::global(Some(u), GlobalAction::OpenCase).is_ok()),
+    };
+    let html = app
+        .0
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(context! { ..base, ..ctx }))
+        .map_err(ApiError::internal)?;
+    Ok(Html(html).into_response())
+}
+
+fn form(body: &Bytes) -> HashMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Every state-changing form must carry the session's CSRF token.
+fn check_csrf(actor: &Actor, form: &HashMap<String, String>) -> Result<(), WebError> {
+    let expected = actor.csrf_token().ok_or_else(ApiError::unauthenticated)?;
+    match form.get("csrf") {
+        Some(given) if auth::same_secret(given, expected) => Ok(()),
+        _ => Err(ApiError::forbidden("the form's CSRF token is missing or stale; reload the page").into()),
+    }
+}
+
+fn when(at: jiff::Timestamp) -> String {
+    display_in_zone(at, "UTC")
+}
+
+async fn home() -> Redirect {
+    Redirect::to("/cases")
+}
+
+async fn login_page(State(app): State<App>, jar: CookieJar, actor: Actor) -> Result<(CookieJar, Response), WebError> {
+    if actor.user().is_some() {
+        return Ok((jar, Redirect::to("/cases").into_response()));
+    }
+    let token = auth::random_secret()?;
+    let page = render(
+        &app,
+        "login.html",
+        &actor,
+        context! { login_csrf => token, email => "" },
+    )?;
+    Ok((jar.add(auth::cookie(&app, auth::LOGIN_CSRF_COOKIE, token)), page))
+}
+
+async fn login(State(app): State<App>, jar: CookieJar, body: Bytes) -> Result<(CookieJar, Response), WebError> {
+    let form = form(&body);
+    // Double-submit check: the login form's token must match its cookie.
+    let cookie_token = jar
+        .get(auth::LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let form_token = form.get("csrf").cloned().unwrap_or_default();
+    if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &form_token) {
+        return Err(ApiError::forbidden("the login form is stale; reload the page").into());
+    }
+    let email = form.get("email").map(String::as_str).unwrap_or_default();
+    let password = form.get("password").map(String::as_str).unwrap_or_default();
+    let found = app.store().user_by_email(email).await?;
+    let user = match found {
+        Some((user, Some(hash))) if auth::verify_password(password, &hash) => user,
+        _ => {
+            let token = auth::random_secret()?;
+            let page = render(
+                &app,
+                "login.html",
+                &Actor::Anonymous,
+                context! { login_csrf => token, email => email, error => "Wrong email or password." },
+            )?;
+            let jar = jar.add(auth::cookie(&app, auth::LOGIN_CSRF_COOKIE, token));
+            return Ok((jar, (StatusCode::UNAUTHORIZED, page).into_response()));
+        }
+    };
+    let secret = auth::random_secret()?;
+    let csrf = auth::random_secret()?;
+    let now = app.clock().now();
+    let ttl = jiff::SignedDuration::try_from(app.config().session_ttl).map_err(ApiError::internal)?;
+    let expires = now.checked_add(ttl).map_err(ApiError::internal)?;
+    app.store()
+        .create_session(now, user.id, &auth::secret_hash(&secret), &csrf, expires)
+        .await?;
+    let jar = jar
+        .remove(Cookie::build(auth::LOGIN_CSRF_COOKIE).path("/"))
+        .add(auth::cookie(&app, auth::SESSION_COOKIE, secret));
+    Ok((jar, Redirect::to("/cases").into_response()))
+}
+
+async fn logout(
+    State(app): State<App>,
+    jar: CookieJar,
+    actor: Actor,
+    body: Bytes,
+) -> Result<(CookieJar, Redirect), WebError> {
+    check_csrf(&actor, &form(&body))?;
+    if let Actor::User {
+        user,
+        via: auth::Via::Session { id_hash, .. },
+    } = &actor
+    {
+        app.store().delete_session(user.id, app.clock().now(), id_hash).await?;
+    }
+    Ok((
+        jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/")),
+        Redirect::to("/login"),
+    ))
+}
+
+#[derive(Serialize)]
+struct CaseRow {
+    id: CaseId,
+    title: String,
+    phase: String,
+    embargo_state: String,
+    public_at: Option<String>,
+    tlp: String,
+}
+
+async fn cases_page(State(app): State<App>, actor: Actor) -> PageResult {
+    let user = authz::global(actor.user(), GlobalAction::ListCases)?;
+    let cases: Vec<CaseRow> = app
+        .store()
+        .cases_visible_to(user)
+        .await?
+        .into_iter()
+        .map(|c| CaseRow {
+            id: c.id,
+            title: c.title.clone(),
+            phase: c.phase.to_string(),
+            embargo_state: c.embargo.state.to_string(),
+            public_at: c.embargo.public_at_display(),
+            tlp: c.tlp.to_string(),
+        })
+        .collect();
+    render(&app, "cases.html", &actor, context! { cases => cases })
+}
+
+fn tlp_words() -> Vec<&'static str> {
+    Tlp::ALL.iter().map(|t| t.as_str()).collect()
+}
+
+async fn new_case_page(State(app): State<App>, actor: Actor) -> PageResult {
+    authz::global(actor.user(), GlobalAction::OpenCase)?;
+    render(
+        &app,
+        "new_case.html",
+        &actor,
+        context! { tlps => tlp_words(), title => "", summary => "" },
+    )
+}
+
+async fn create_case(State(app): State<App>, actor: Actor, body: Bytes) -> PageResult {
+    let user = authz::global(actor.user(), GlobalAction::OpenCase)?;
+    let form = form(&body);
+    check_csrf(&actor, &form)?;
+    let title = form.get("title").cloned().unwrap_or_default();
+    let summary = form.get("summary").cloned().unwrap_or_default();
+    let tlp = match form.get("tlp").map(|t| t.parse::<Tlp>()) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "tlp", e.to_string()).into())
+        }
+        None => None,
+    };
+    match app
+        .store()
+        .create_case(
+            user.id,
+            app.clock().now(),
+            NewCase {
+                title: title.clone(),
+                summary: summary.clone(),
+                tlp,
+            },
+        )
+        .await
+    {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
+        Err(lockstep_store::StoreError::Invalid { field, message }) => {
+            let page = render(
+                &app,
+                "new_case.html",
+                &actor,
+                context! { tlps => tlp_words(), title => title, summary => summary, error => format!("{field}: {message}") },
+            )?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct MessageView {
+    author: String,
+    at: String,
+    audience: String,
+    tlp: String,
+    body: String,
+    depth: usize,
+}
+
+/// Orders messages as threads: each reply right after its parent, indented.
+fn threaded(messages: &[Message]) -> Vec<MessageView> {
+    fn walk(messages: &[Message], parent: Option<lockstep_core::MessageId>, depth: usize, out: &mut Vec<MessageView>) {
+        for m in messages.iter().filter(|m| m.parent_id == parent) {
+            out.push(MessageView {
+                author: m.author_name.clone(),
+                at: when(m.created_at),
+                audience: match m.audience {
+                    Audience::All => "everyone".into(),
+                    Audience::Coordinators => "coordinators".into(),
+                    Audience::Project => "one project".into(),
+                },
+                tlp: m.tlp.to_string(),
+                body: m.body.clone(),
+                depth: depth.min(6),
+            });
+            walk(messages, Some(m.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::with_capacity(messages.len());
+    // Replies whose parent the viewer cannot see are shown as roots.
+    let visible: std::collections::HashSet<_> = messages.iter().map(|m| m.id).collect();
+    let rooted: Vec<Message> = messages
+        .iter()
+        .cloned()
+        .map(|mut m| {
+            if m.parent_id.is_some_and(|p| !visible.contains(&p)) {
+                m.parent_id = None;
+            }
+            m
+        })
+        .collect();
+    walk(&rooted, None, 0, &mut out);
+    out
+}
+
+async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> PageResult {
+    let user: &User = actor.require()?;
+    let (detail, access) = crate::api::case_detail(&app, user, id).await?;
+    let messages = authz::visible_messages(&access, user, app.store().messages(id).await?);
+    let vuln_title = |vid| {
+        detail
+            .vulnerabilities
+            .iter()
+            .find(|v| v.id == vid)
+            .map(|v| v.title.clone())
+            .unwrap_or_default()
+    };
+    let participants: Vec<minijinja::Value> = detail
+        .participants
+        .iter()
+        .map(|p| {
+            let statuses: Vec<minijinja::Value> = p
+                .statuses
+                .iter()
+                .map(|s| {
+                    context! { status => s.status.as_str(), vulnerability => vuln_title(s.vulnerability_id),
+                    fixed_version => s.fixed_version, justification => s.justification.map(|j| j.as_str()) }
+                })
+                .collect();
+            context! { name => p.project_name, role => p.role.as_str(), notified => when(p.notified_at),
+            first_seen => p.first_seen_at.map(when), visible => p.statuses_visible, statuses => statuses }
+        })
+        .collect();
+    let users = app.store().list_users().await?;
+    let tasks: Vec<minijinja::Value> = app
+        .store()
+        .tasks(id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let owner = t.owner_id.and_then(|o| users.iter().find(|u| u.id == o)).map(|u| u.name.clone());
+            context! { title => t.title, owner => owner, due_on => t.due_on.map(|d| d.to_string()), status => t.status.as_str() }
+        })
+        .collect();
+    render(
+        &app,
+        "case.html",
+        &actor,
+        context! { d => detail, opened => when(access.case.created_at), participants => participants,
+        tasks => tasks, messages => threaded(&messages) },
+    )
+}
+
+async fn post_message(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
+    let user = actor.require()?;
+    let access = authz::case(&app, user, id, CaseAction::PostMessage).await?;
+    let form = form(&body);
+    check_csrf(&actor, &form)?;
+    let audience = match form.get("audience").map(String::as_str) {
+        Some("coordinators") => Audience::Coordinators,
+        _ => Audience::All,
+    };
+    let new = NewMessage {
+        body: form.get("body").cloned().unwrap_or_default(),
+        parent_id: None,
+        audience,
+        audience_project_id: None,
+        tlp: None,
+    };
+    app.store()
+        .post_message(user.id, app.clock().now(), &access.case, new)
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}#messages")).into_response())
+}
