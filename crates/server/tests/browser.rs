@@ -1,0 +1,259 @@
+//! Drives the real web pages in headless Chromium (Debian's `chromium` and
+//! `chromium-driver`): log in, open a case, post a message, see it.
+//!
+//! Runs when chromedriver is found (`LOCKSTEP_TEST_CHROMEDRIVER` or on PATH); under
+//! `LOCKSTEP_TEST_REQUIRE_ALL=true` (CI) a missing browser fails the test.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use lockstep_core::{Clock, GlobalRole, MembershipRole, ParticipantRole};
+use lockstep_server::{admin, App, Config};
+use lockstep_store::{Backend, NewCase, NewParticipant, NewProject};
+
+fn chromedriver() -> Option<String> {
+    if let Ok(path) = std::env::var("LOCKSTEP_TEST_CHROMEDRIVER") {
+        if !path.is_empty() {
+            return Some(path);
+        }
+    }
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+async fn free_port() -> u16 {
+    tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills chromedriver (and its browser) when the test ends, pass or fail.
+struct Driver(std::process::Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_in_open_a_case_post_a_message_and_see_it() {
+    let Some(driver_path) = chromedriver() else {
+        assert!(
+            !lockstep_testkit::require_all(),
+            "chromedriver not found but LOCKSTEP_TEST_REQUIRE_ALL is set"
+        );
+        eprintln!("note: chromedriver not found; browser test not run");
+        return;
+    };
+    // The app on a real socket, on a fresh SQLite file.
+    let store = lockstep_testkit::fresh_store(Backend::Sqlite).await.unwrap();
+    let clock = Clock::system();
+    let now = clock.now();
+    let password = "correct horse battery";
+    let maria = admin::create_user(
+        &store,
+        now,
+        "maria@zlib.example",
+        "Maria Jensen",
+        GlobalRole::Member,
+        password,
+    )
+    .await
+    .unwrap();
+    let alice = admin::create_user(&store, now, "alice@coord.example", "Alice", GlobalRole::Coordinator, "")
+        .await
+        .unwrap();
+    let project = store
+        .create_project(
+            None,
+            now,
+            NewProject {
+                name: "zlib".into(),
+                repository: None,
+                security_contact: None,
+                purls: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_membership(None, now, project.id, maria.id, MembershipRole::Maintainer)
+        .await
+        .unwrap();
+    let case = store
+        .create_case(
+            alice.id,
+            now,
+            NewCase {
+                title: "Heap overflow in inflate()".into(),
+                summary: String::new(),
+                tlp: None,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_participant(
+            alice.id,
+            now,
+            case.id,
+            NewParticipant {
+                project_id: project.id,
+                role: ParticipantRole::Upstream,
+            },
+        )
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(lockstep_server::serve(
+        App::new(store.clone(), clock, Config::default()),
+        listener,
+    ));
+
+    let port = free_port().await;
+    let _driver = Driver(
+        std::process::Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let profile = std::env::temp_dir().join(format!("lockstep-chromium-{}", uuid::Uuid::new_v4().simple()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let c = client.expect("chromedriver did not start");
+
+    // Unauthenticated visitors land on the login page.
+    c.goto(&format!("{base}/cases")).await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().ends_with("/login"));
+    // A wrong password is refused with a message.
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("maria@zlib.example")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("wrong password!")
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = c
+        .wait()
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(alert.contains("Wrong email or password"), "{alert}");
+    // The right one logs in and shows the case list.
+    c.find(Locator::Id("email")).await.unwrap().clear().await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("maria@zlib.example")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("Heap overflow in inflate()"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("body")).await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().contains(&case.id.to_string()));
+    let heading = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(heading.contains("Heap overflow in inflate()"), "{heading}");
+    // Post a message and see it in the thread.
+    c.find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .send_keys("zlib is affected; patch attached for review.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/messages'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Wait for the reloaded page to show the message (the old page has a thread too).
+    let posted = Locator::XPath("//div[@id='messages']//div[@class='body'][contains(., 'patch attached for review')]");
+    if let Err(e) = c.wait().at_most(Duration::from_secs(10)).for_element(posted).await {
+        panic!(
+            "the message did not appear ({e}); the page was:\n{}",
+            c.source().await.unwrap_or_default()
+        );
+    }
+    let thread = c.find(Locator::Id("messages")).await.unwrap().text().await.unwrap();
+    assert!(
+        thread.contains("zlib is affected; patch attached for review."),
+        "{thread}"
+    );
+    assert!(thread.contains("Maria Jensen"), "{thread}");
+    if let Ok(dir) = std::env::var("LOCKSTEP_TEST_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("case.png"), png).unwrap();
+    }
+    // It was stored, by her, through the same function the API uses.
+    let messages = store.messages(case.id).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].author_id, maria.id);
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+}
