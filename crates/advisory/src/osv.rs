@@ -114,23 +114,26 @@ pub struct OsvCredit {
     pub kind: Option<String>,
 }
 
+fn path_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> ImportError {
+    let path = e.path().to_string();
+    ImportError::Field {
+        // serde_path_to_error writes the document root as `.`.
+        path: if path == "." { "record".to_owned() } else { path },
+        message: e.inner().to_string(),
+    }
+}
+
 /// Reads one OSV record from JSON.
 pub fn from_json(text: &str) -> Result<Vulnerability, ImportError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let record: OsvRecord = serde_path_to_error::deserialize(&mut de).map_err(|e| ImportError::Field {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
+    let record: OsvRecord = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
     into_model(record)
 }
 
 /// Reads one OSV record from YAML (as the PyPA advisory database writes them).
 pub fn from_yaml(text: &str) -> Result<Vulnerability, ImportError> {
     let de = serde_yaml::Deserializer::from_str(text);
-    let record: OsvRecord = serde_path_to_error::deserialize(de).map_err(|e| ImportError::Field {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
+    let record: OsvRecord = serde_path_to_error::deserialize(de).map_err(path_error)?;
     into_model(record)
 }
 
