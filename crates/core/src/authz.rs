@@ -36,6 +36,12 @@ pub enum CaseAction {
     RecordDecision,
     /// Read the case's audit trail.
     ViewAudit,
+    /// Write, revise, translate and publish the case's advisory.
+    ManageAdvisory,
+    /// Propose a CVSS vector of one's own for a vulnerability (severity dispute).
+    ProposeSeverity,
+    /// See the dependency-graph impact: which registered projects are affected.
+    ViewImpact,
 }
 
 /// Something an actor wants to do outside any case.
@@ -65,7 +71,7 @@ pub fn decide(relation: &CaseRelation, action: CaseAction) -> Decision {
         CaseRelation::None => Decision::NotFound,
         CaseRelation::Coordinator | CaseRelation::Admin => Decision::Allow,
         CaseRelation::Participant { .. } => match action {
-            View | PostMessage | StateOwnStatus => Decision::Allow,
+            View | PostMessage | StateOwnStatus | ProposeSeverity => Decision::Allow,
             Edit
             | ChangePhase
             | ChangeEmbargo
@@ -73,7 +79,9 @@ pub fn decide(relation: &CaseRelation, action: CaseAction) -> Decision {
             | ManageVulnerabilities
             | ManageTasks
             | RecordDecision
-            | ViewAudit => Decision::Forbidden,
+            | ViewAudit
+            | ManageAdvisory
+            | ViewImpact => Decision::Forbidden,
         },
     }
 }

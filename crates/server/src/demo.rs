@@ -23,6 +23,9 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
     if !store.list_users().await?.is_empty() {
         return Ok(false);
     }
+    // The case was opened a day and a half ago, so its history lies in the past.
+    let public_base = now;
+    let now = now.checked_sub(SignedDuration::from_hours(36)).unwrap_or(now);
     let user = |email: &'static str, name: &'static str, role| async move {
         admin::create_user(store, now, email, name, role, DEMO_PASSWORD).await
     };
@@ -113,7 +116,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
         )
         .await?;
     store.change_phase(alice.id, now, case.id, Phase::Coordinating).await?;
-    let days = |n: i64| now.checked_add(SignedDuration::from_hours(24 * n)).unwrap_or(now);
+    let days = |n: i64| public_base.checked_add(SignedDuration::from_hours(24 * n)).unwrap_or(public_base);
     // Ten days from now at 14:00 UTC.
     let public_at = Timestamp::from_second(days(10).as_second() / 86_400 * 86_400 + 14 * 3600)?;
     store
