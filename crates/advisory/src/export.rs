@@ -194,7 +194,7 @@ fn product_name(v: &Vulnerability, s: &Statement) -> String {
 }
 
 /// `>= 1.0.0, < 1.2.3; >= 2.0.0` from OSV events (`0.0.0-0`/`0` mean "from the start").
-fn describe_ranges(a: &crate::model::Affected) -> String {
+pub(crate) fn describe_ranges(a: &crate::model::Affected) -> String {
     let mut parts = Vec::new();
     for r in a.ranges.iter().filter(|r| r.kind != RangeKind::Git) {
         let mut current: Vec<String> = Vec::new();

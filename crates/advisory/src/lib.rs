@@ -1,5 +1,6 @@
 //! Lockstep's shared vulnerability language and the standard formats it speaks:
-//! CVSS scores, CWE names, SSVC decisions, a format-neutral advisory model, exports
+//! CVSS scores, CWE names, SSVC decisions, a format-neutral advisory model, notices in
+//! the reader's language (Fluent), exports
 //! (OSV, CSAF, OpenVEX, CycloneDX VEX, CVE 5) and imports (OSV, RustSec). The only
 //! I/O is reading the files `import` and `convert` are given; the server and the
 //! offline CLI call the same functions.
@@ -10,6 +11,7 @@ pub mod cwe;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod notice;
 pub mod osv;
 pub mod rustsec;
 pub mod ssvc;

@@ -1,0 +1,303 @@
+//! Plain-text notices in the reader's language, through Fluent: the advisory notice
+//! and the embargoed pre-notification.
+//!
+//! Messages live in `locales/<lang>/notice.ftl`, embedded. A message missing from the
+//! reader's language falls back to English and is listed in [`Notice::fallbacks`]; a
+//! message missing everywhere is shown as `{message-id}` in the text, never dropped,
+//! so a gap in a translation is visible to whoever reads or reviews the notice.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use jiff::Timestamp;
+use unic_langid::LanguageIdentifier;
+
+use crate::model::{Advisory, Vulnerability};
+
+/// The languages with a translation, English first (the fallback).
+pub const LOCALES: &[&str] = &["en", "de"];
+
+const SOURCES: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en/notice.ftl")),
+    ("de", include_str!("../locales/de/notice.ftl")),
+];
+
+/// Which notice to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// The public advisory notice, sent when the advisory is published.
+    AdvisoryNotice,
+    /// The pre-notification to participants read into an embargoed case.
+    EmbargoedPrenotification {
+        /// When the embargo ends (shown in UTC, with its time zone).
+        embargo_end: Timestamp,
+    },
+}
+
+/// A rendered notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The language actually used for the bulk of the text.
+    pub locale: String,
+    pub subject: String,
+    pub body: String,
+    /// Message ids that were not in the requested language and came from English (or,
+    /// when missing there too, are shown as `{id}`).
+    pub fallbacks: Vec<String>,
+}
+
+/// Writes a notice about `advisory` in `locale` (`en`, `de`, `de-AT`, ...; unknown
+/// languages get English, with every message listed as a fallback).
+pub fn render(template: Template, locale: &str, advisory: &Advisory) -> Notice {
+    render_from(SOURCES, template, locale, advisory)
+}
+
+/// A bundle per language; a resource with syntax errors keeps what parsed (the
+/// embedded files are checked by the tests).
+fn bundle(lang: &str, source: &str) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = lang.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new(vec![id]);
+    // Notices are plain text: no Unicode isolation marks around placeables.
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(partial, _)| partial);
+    // Duplicate ids are the only error here; the first definition wins.
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+struct Writer {
+    primary: Option<FluentBundle<FluentResource>>,
+    english: Option<FluentBundle<FluentResource>>,
+    fallbacks: Vec<String>,
+}
+
+impl Writer {
+    fn message(&mut self, id: &str, args: &[(&str, String)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (k, v) in args {
+            fluent_args.set(*k, FluentValue::from(v.as_str()));
+        }
+        let format = |bundle: &FluentBundle<FluentResource>| {
+            let pattern = bundle.get_message(id)?.value()?;
+            let mut errors = Vec::new();
+            Some(
+                bundle
+                    .format_pattern(pattern, Some(&fluent_args), &mut errors)
+                    .into_owned(),
+            )
+        };
+        if let Some(text) = self.primary.as_ref().and_then(format) {
+            return text;
+        }
+        self.fallbacks.push(id.to_owned());
+        self.english
+            .as_ref()
+            .and_then(format)
+            .unwrap_or_else(|| format!("{{{id}}}"))
+    }
+}
+
+fn render_from(sources: &[(&str, &str)], template: Template, locale: &str, advisory: &Advisory) -> Notice {
+    let language = locale.split(['-', '_']).next().unwrap_or(locale).to_ascii_lowercase();
+    let find = |lang: &str| sources.iter().find(|(l, _)| *l == lang).map(|(l, s)| bundle(l, s));
+    let primary = if language == "en" { None } else { find(&language) };
+    let used = if primary.is_some() { language } else { "en".to_owned() };
+    let mut w = Writer {
+        primary: primary.or_else(|| find("en")),
+        english: find("en"),
+        fallbacks: Vec::new(),
+    };
+    if !locale.is_empty() && used == "en" && !locale.to_ascii_lowercase().starts_with("en") {
+        // The whole notice is in English because the language has no translation.
+        w.fallbacks.push(format!("locale:{locale}"));
+    }
+
+    let tlp = advisory.tlp.label();
+    let title = advisory.title.clone();
+    let subject = match template {
+        Template::AdvisoryNotice => w.message(
+            "notice-subject",
+            &[
+                ("tlp", tlp.clone()),
+                ("id", advisory.id.clone()),
+                ("title", title.clone()),
+            ],
+        ),
+        Template::EmbargoedPrenotification { .. } => w.message(
+            "prenotice-subject",
+            &[
+                ("tlp", tlp.clone()),
+                ("id", advisory.id.clone()),
+                ("title", title.clone()),
+            ],
+        ),
+    };
+    let mut body = Vec::new();
+    if let Template::EmbargoedPrenotification { embargo_end } = template {
+        let date = embargo_end.strftime("%Y-%m-%d %H:%M UTC").to_string();
+        body.push(w.message("prenotice-embargo", &[("date", date)]));
+        body.push(w.message("prenotice-need-to-know", &[]));
+        body.push(String::new());
+    }
+    body.push(w.message("notice-heading", &[("id", advisory.id.clone())]));
+    body.push(w.message("notice-title", &[("title", title)]));
+    for v in &advisory.vulnerabilities {
+        body.push(String::new());
+        vulnerability_lines(&mut w, v, &mut body);
+    }
+    body.push(String::new());
+    if matches!(template, Template::EmbargoedPrenotification { .. }) {
+        body.push(w.message("prenotice-reply", &[]));
+    }
+    body.push(w.message("notice-distribution", &[("tlp", tlp)]));
+    Notice {
+        locale: used,
+        subject,
+        body: body.join("\n") + "\n",
+        fallbacks: w.fallbacks,
+    }
+}
+
+fn vulnerability_lines(w: &mut Writer, v: &Vulnerability, body: &mut Vec<String>) {
+    body.push(format!("{}: {}", v.id, v.title()));
+    if !v.aliases.is_empty() {
+        body.push(w.message("notice-aliases", &[("aliases", v.aliases.join(", "))]));
+    }
+    match v.cvss().first() {
+        Some(vector) => {
+            let s = vector.scores();
+            body.push(w.message(
+                "notice-severity",
+                &[
+                    ("rating", s.base_severity.to_string()),
+                    ("score", format!("{:.1}", s.base_score)),
+                    ("version", s.version.to_string()),
+                ],
+            ));
+        }
+        None => body.push(w.message("notice-severity-unknown", &[])),
+    }
+    for cwe in &v.cwes {
+        body.push(w.message("notice-weakness", &[("cwe", format!("{cwe} {}", cwe.name()))]));
+    }
+    for a in &v.affected {
+        let ranges = crate::export::describe_ranges(a);
+        body.push(w.message(
+            "notice-affected",
+            &[("package", a.package.name.clone()), ("versions", ranges)],
+        ));
+        let fixed = a.fixed_versions();
+        if fixed.is_empty() {
+            body.push(w.message("notice-no-fix", &[]));
+        } else {
+            body.push(w.message("notice-fixed", &[("versions", fixed.join(", "))]));
+        }
+    }
+    if !v.credits.is_empty() {
+        let names: Vec<&str> = v.credits.iter().map(|c| c.name.as_str()).collect();
+        body.push(w.message("notice-credits", &[("names", names.join(", "))]));
+    }
+    if !v.references.is_empty() {
+        body.push(w.message("notice-references", &[]));
+        for r in &v.references {
+            body.push(format!("  {}", r.url));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Affected, Event, Package, Publisher, Range, RangeKind};
+    use lockstep_core::Tlp;
+
+    fn advisory() -> Advisory {
+        let mut v = Vulnerability::new("RUSTSEC-2099-0001", "2099-01-02T00:00:00Z".parse().unwrap());
+        v.summary = Some("Overflow in frob".into());
+        v.aliases = vec!["CVE-2099-1".into()];
+        v.affected = vec![Affected {
+            package: Package {
+                ecosystem: "crates.io".into(),
+                name: "frob".into(),
+                purl: Some("pkg:cargo/frob".into()),
+            },
+            ranges: vec![Range {
+                kind: RangeKind::Semver,
+                repo: None,
+                events: vec![Event::Introduced("0.0.0-0".into())],
+            }],
+            versions: vec![],
+            functions: vec![],
+        }];
+        Advisory::from_vulnerability(v, Publisher::default(), Tlp::AmberStrict)
+    }
+
+    #[test]
+    fn english_and_german_notices() {
+        let en = render(Template::AdvisoryNotice, "en", &advisory());
+        assert_eq!(
+            en.subject,
+            "[TLP:AMBER+STRICT] Security advisory RUSTSEC-2099-0001: Overflow in frob"
+        );
+        assert!(en.body.contains("No fixed version is available yet."), "{}", en.body);
+        assert!(en.fallbacks.is_empty());
+        insta::assert_snapshot!("advisory_notice_en", en.body);
+        let de = render(
+            Template::EmbargoedPrenotification {
+                embargo_end: "2099-02-01T16:00:00Z".parse().unwrap(),
+            },
+            "de-AT",
+            &advisory(),
+        );
+        assert_eq!(de.locale, "de");
+        assert!(de.subject.contains("Vorabinformation unter EMBARGO"), "{}", de.subject);
+        assert!(
+            de.body.contains("bis 2099-02-01 16:00 UTC unter Embargo"),
+            "{}",
+            de.body
+        );
+        assert!(de.fallbacks.is_empty(), "{:?}", de.fallbacks);
+    }
+
+    #[test]
+    fn every_english_message_is_translated() {
+        let ids: Vec<&str> = SOURCES[0]
+            .1
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(id, _)| id))
+            .filter(|id| !id.starts_with('#'))
+            .collect();
+        assert!(ids.len() >= 15, "{ids:?}");
+        for (lang, source) in SOURCES {
+            let b = bundle(lang, source);
+            for id in &ids {
+                assert!(b.has_message(id), "{lang} lacks {id}");
+            }
+            // Every file parses without errors.
+            assert!(FluentResource::try_new((*source).to_owned()).is_ok(), "{lang}");
+        }
+    }
+
+    #[test]
+    fn a_missing_message_falls_back_visibly() {
+        let de_without = SOURCES[1].1.replace("notice-no-fix =", "removed-no-fix =");
+        let sources = [("en", SOURCES[0].1), ("de", de_without.as_str())];
+        let notice = render_from(&sources, Template::AdvisoryNotice, "de", &advisory());
+        assert_eq!(notice.fallbacks, ["notice-no-fix"]);
+        assert!(notice.body.contains("Betroffen: frob"), "{}", notice.body);
+        assert!(
+            notice.body.contains("No fixed version is available yet."),
+            "{}",
+            notice.body
+        );
+
+        // Missing in English too: the id shows in the text.
+        let en_without = SOURCES[0].1.replace("notice-no-fix =", "removed-no-fix =");
+        let sources = [("en", en_without.as_str()), ("de", de_without.as_str())];
+        let notice = render_from(&sources, Template::AdvisoryNotice, "de", &advisory());
+        assert!(notice.body.contains("{notice-no-fix}"), "{}", notice.body);
+
+        // A language without translation: English, and the fallback says so.
+        let fr = render(Template::AdvisoryNotice, "fr", &advisory());
+        assert_eq!(fr.locale, "en");
+        assert_eq!(fr.fallbacks, ["locale:fr"]);
+    }
+}
