@@ -116,7 +116,11 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
         )
         .await?;
     store.change_phase(alice.id, now, case.id, Phase::Coordinating).await?;
-    let days = |n: i64| public_base.checked_add(SignedDuration::from_hours(24 * n)).unwrap_or(public_base);
+    let days = |n: i64| {
+        public_base
+            .checked_add(SignedDuration::from_hours(24 * n))
+            .unwrap_or(public_base)
+    };
     // Ten days from now at 14:00 UTC.
     let public_at = Timestamp::from_second(days(10).as_second() / 86_400 * 86_400 + 14 * 3600)?;
     store
@@ -155,6 +159,14 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
                 cwe: Some("CWE-122".into()),
                 cvss_vector: Some("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H".into()),
                 aliases: vec!["CVE-2026-0001 (demo)".into()],
+                affected: vec![lockstep_store::AffectedPackage {
+                    ecosystem: "crates.io".into(),
+                    name: "libz-sys".into(),
+                    ranges: vec![
+                        serde_json::json!({"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.1.21"}]}),
+                    ],
+                    versions: vec![],
+                }],
             },
         )
         .await?;

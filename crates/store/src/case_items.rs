@@ -102,14 +102,18 @@ impl Store {
             cwe: check_cwe(new.cwe.as_deref())?,
             cvss_vector: check_cvss(new.cvss_vector.as_deref())?,
             aliases,
+            affected: new.affected,
         };
+        let affected =
+            serde_json::to_string(&v.affected).map_err(|e| StoreError::invalid("affected", e.to_string()))?;
         let mut w = self.write(Some(actor), now).await?;
-        sqlx::query("INSERT INTO vulnerabilities (id, case_id, title, cwe, cvss_vector, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO vulnerabilities (id, case_id, title, cwe, cvss_vector, affected, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(v.id.to_string())
             .bind(case.to_string())
             .bind(&v.title)
             .bind(&v.cwe)
             .bind(&v.cvss_vector)
+            .bind(&affected)
             .bind(now.as_millisecond())
             .execute(w.conn())
             .await?;
@@ -124,14 +128,14 @@ impl Store {
             "vulnerability.add",
             Some(case),
             v.id,
-            json!({"title": v.title, "cwe": v.cwe, "cvss_vector": v.cvss_vector, "aliases": v.aliases}),
+            json!({"title": v.title, "cwe": v.cwe, "cvss_vector": v.cvss_vector, "aliases": v.aliases, "affected": v.affected}),
         ))
         .await?;
         Ok(v)
     }
 
     pub async fn vulnerabilities(&self, case: CaseId) -> Result<Vec<Vulnerability>> {
-        let rows = sqlx::query("SELECT id, case_id, title, cwe, cvss_vector FROM vulnerabilities WHERE case_id = $1 ORDER BY created_at, id")
+        let rows = sqlx::query("SELECT id, case_id, title, cwe, cvss_vector, affected FROM vulnerabilities WHERE case_id = $1 ORDER BY created_at, id")
             .bind(case.to_string())
             .fetch_all(self.pool())
             .await?;
@@ -152,6 +156,10 @@ impl Store {
                     cwe: get(r, "cwe")?,
                     cvss_vector: get(r, "cvss_vector")?,
                     aliases: Vec::new(),
+                    affected: {
+                        let text: String = get(r, "affected")?;
+                        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("affected: {e}")))?
+                    },
                 })
             })
             .collect::<Result<Vec<_>>>()?;

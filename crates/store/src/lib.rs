@@ -7,6 +7,7 @@ mod accounts;
 pub mod audit;
 mod case_items;
 mod cases;
+mod manifests;
 mod model;
 mod projects;
 mod rows;
@@ -21,6 +22,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 pub use accounts::{NewUser, SessionInfo};
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
+pub use manifests::{Manifest, NewManifest};
 pub use model::*;
 
 /// What went wrong in the store, in terms the API can answer with.
@@ -96,13 +98,19 @@ pub fn redact_url(url: &str) -> String {
 }
 
 fn migrator() -> Migrator {
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        Cow::Borrowed(include_str!("../migrations/0001_init.sql")),
-        false,
-    )];
+    let migration = |version, name, sql| {
+        Migration::new(
+            version,
+            Cow::Borrowed(name),
+            MigrationType::Simple,
+            Cow::Borrowed(sql),
+            false,
+        )
+    };
+    let migrations = vec![
+        migration(1, "init", include_str!("../migrations/0001_init.sql")),
+        migration(2, "manifests", include_str!("../migrations/0002_manifests.sql")),
+    ];
     Migrator {
         migrations: Cow::Owned(migrations),
         ignore_missing: false,

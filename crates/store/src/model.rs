@@ -104,6 +104,24 @@ pub struct Vulnerability {
     pub cvss_vector: Option<String>,
     /// CVE, GHSA, OSV ids of this flaw.
     pub aliases: Vec<String>,
+    /// Affected packages, as OSV `affected` entries.
+    pub affected: Vec<AffectedPackage>,
+}
+
+/// One affected package, as in OSV: ecosystem and name, ranges of events, and
+/// explicit versions. The server checks the ranges with the impact engine before storing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AffectedPackage {
+    /// OSV ecosystem: `crates.io`, `npm`, `PyPI`, `Debian`, ...
+    pub ecosystem: String,
+    pub name: String,
+    /// OSV ranges: `{"type": "SEMVER"|"ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2.3"}]}`.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub ranges: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub versions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -118,6 +136,8 @@ pub struct NewVulnerability {
     pub cvss_vector: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
+    #[serde(default)]
+    pub affected: Vec<AffectedPackage>,
 }
 
 /// A project read into a case, as the viewer may see it: `statuses` is empty and

@@ -155,6 +155,7 @@ impl TestApp {
                     cwe: Some("CWE-787".into()),
                     cvss_vector: None,
                     aliases: vec![],
+                    affected: vec![],
                 },
             )
             .await
