@@ -587,6 +587,19 @@ mod v3 {
     }
 }
 
+impl Serialize for Vector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Vector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl FromStr for Vector {
     type Err = CvssError;
 
@@ -639,5 +652,7 @@ mod tests {
         assert!(err("CVSS:4.0/AC:L/AV:N/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").contains("AV is out of order"));
         assert!(err("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N").contains("SA is missing"));
         assert_eq!(Vector::parse(" ").unwrap_err(), CvssError::Empty);
+        let json: Result<Vector, _> = serde_json::from_str("\"CVSS:3.1/AV:N\"");
+        assert!(json.unwrap_err().to_string().contains("base metric AC is missing"));
     }
 }

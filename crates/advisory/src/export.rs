@@ -590,6 +590,8 @@ pub fn cyclonedx(advisory: &Advisory) -> Result<Value, ExportError> {
         "metadata": {
             "timestamp": current.to_string(),
             "tools": { "components": [{ "type": "application", "name": "Lockstep", "version": env!("CARGO_PKG_VERSION") }] },
+            // CycloneDX 1.6 has no TLP field; the label travels as a property.
+            "properties": [{ "name": "lockstep:tlp", "value": advisory.tlp.label() }],
         },
         "components": components,
         "vulnerabilities": vulnerabilities,
