@@ -33,7 +33,7 @@ fn bad_files_are_all_named_with_what_is_wrong() {
     std::fs::write(dir.join("BAD-2.yaml"), "id: OSV-2024-3\n").unwrap();
     std::fs::write(dir.join("notes.txt"), "not an advisory").unwrap();
     let errors = convert(
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         SourceFormat::Osv,
         Format::Osv,
         &ConvertOptions::default(),
@@ -59,7 +59,7 @@ fn a_directory_converts_one_document_per_advisory_real_data() {
     let dir = PathBuf::from(format!("{DATA}/rustsec-advisory-db/crates/openssl"));
     let count = std::fs::read_dir(&dir).unwrap().count();
     let out = convert(
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         SourceFormat::Rustsec,
         Format::OpenVex,
         &ConvertOptions::default(),
