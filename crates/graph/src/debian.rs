@@ -9,7 +9,7 @@
 //! `Multi-Arch: allowed`. Several indexes (main, updates, security) resolve
 //! together, so a package in main may depend on a version only security has.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::graph::{GraphBuilder, NodeId};
 use crate::ingest::{IngestError, Location};
@@ -28,54 +28,149 @@ pub enum MultiArch {
     Allowed,
 }
 
-/// One alternative of a dependency: `name[:arch] [(op version)]`.
-#[derive(Debug, Clone)]
-pub struct DebAtom {
-    /// Package (or virtual package) name.
-    pub name: String,
-    /// Architecture qualifier (`any`, `native`, `amd64`).
-    pub arch: Option<String>,
-    /// Version constraint.
-    pub constraint: Option<(DebRelation, String)>,
-    /// The atom as written.
-    pub text: String,
+/// A byte range of an index's text. The parser copies nothing: a `Packages`
+/// file holds about 400,000 relation atoms, and one allocation each would cost
+/// more than the whole query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
 }
 
-/// A `Provides` entry, optionally versioned.
-#[derive(Debug, Clone)]
-pub struct DebProvide {
-    /// The provided name.
-    pub name: String,
-    /// `Some` for `name (= version)`.
-    pub version: Option<String>,
+impl Span {
+    fn is_empty(self) -> bool {
+        self.start == self.end
+    }
 }
 
-/// One stanza of a `Packages` index.
-#[derive(Debug, Clone)]
-pub struct DebPackage {
-    /// `Package`.
-    pub name: String,
-    /// `Version`.
-    pub version: String,
-    /// `Architecture`.
-    pub arch: String,
-    /// `Multi-Arch`.
-    pub multi_arch: MultiArch,
-    /// `Provides`.
-    pub provides: Vec<DebProvide>,
-    /// `Pre-Depends` then `Depends`: each clause is a list of alternatives.
-    pub depends: Vec<Vec<DebAtom>>,
-    /// Line of the stanza's first field.
-    pub line: usize,
+#[derive(Debug, Clone, Copy)]
+struct Atom {
+    name: Span,
+    arch: Span,
+    rel: Option<DebRelation>,
+    version: Span,
+    text: Span,
 }
 
-/// A parsed `Packages` index.
+#[derive(Debug, Clone, Copy)]
+struct Provide {
+    name: Span,
+    version: Span,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pkg {
+    name: Span,
+    version: Span,
+    arch: Span,
+    multi_arch: MultiArch,
+    atoms: (u32, u32),
+    clauses: (u32, u32),
+    provides: (u32, u32),
+    line: u32,
+}
+
+/// A parsed `Packages` index: the text and, over it, every stanza's fields.
 #[derive(Debug, Clone)]
 pub struct DebIndex {
-    /// The input's name (file path or upload name).
-    pub source: String,
-    /// Its packages.
-    pub packages: Vec<DebPackage>,
+    source: String,
+    text: String,
+    packages: Vec<Pkg>,
+    atoms: Vec<Atom>,
+    /// Clause boundaries: `clause_ends[k]` is one past the last atom of clause `k`.
+    clause_ends: Vec<u32>,
+    provides: Vec<Provide>,
+}
+
+/// One stanza of a [`DebIndex`].
+#[derive(Debug, Clone, Copy)]
+pub struct DebPackage<'a> {
+    index: &'a DebIndex,
+    pkg: Pkg,
+}
+
+impl DebIndex {
+    /// The input's name.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Number of stanzas.
+    pub fn len(&self) -> usize {
+        self.packages.len()
+    }
+
+    /// Whether the index has no stanza.
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty()
+    }
+
+    /// The stanzas.
+    pub fn packages(&self) -> impl Iterator<Item = DebPackage<'_>> + '_ {
+        self.packages.iter().map(move |&pkg| DebPackage { index: self, pkg })
+    }
+
+    fn s(&self, span: Span) -> &str {
+        &self.text[span.start as usize..span.end as usize]
+    }
+}
+
+impl<'a> DebPackage<'a> {
+    /// `Package`.
+    pub fn name(&self) -> &'a str {
+        self.index.s(self.pkg.name)
+    }
+
+    /// `Version`.
+    pub fn version(&self) -> &'a str {
+        self.index.s(self.pkg.version)
+    }
+
+    /// `Architecture`.
+    pub fn arch(&self) -> &'a str {
+        self.index.s(self.pkg.arch)
+    }
+
+    /// `Multi-Arch`.
+    pub fn multi_arch(&self) -> MultiArch {
+        self.pkg.multi_arch
+    }
+
+    /// Line of the stanza's first field.
+    pub fn line(&self) -> usize {
+        self.pkg.line as usize
+    }
+
+    /// `Provides`: each name with its version for a versioned `Provides`.
+    pub fn provides(&self) -> Vec<(&'a str, Option<&'a str>)> {
+        let (a, b) = self.pkg.provides;
+        self.index.provides[a as usize..b as usize]
+            .iter()
+            .map(|p| {
+                (
+                    self.index.s(p.name),
+                    (!p.version.is_empty()).then(|| self.index.s(p.version)),
+                )
+            })
+            .collect()
+    }
+
+    /// `Pre-Depends` then `Depends`: each clause as its alternatives, written.
+    pub fn depends(&self) -> Vec<Vec<&'a str>> {
+        let (ca, cb) = self.pkg.clauses;
+        let mut start = self.pkg.atoms.0;
+        let mut out = Vec::new();
+        for &end in &self.index.clause_ends[ca as usize..cb as usize] {
+            out.push(
+                self.index.atoms[start as usize..end as usize]
+                    .iter()
+                    .map(|a| self.index.s(a.text))
+                    .collect(),
+            );
+            start = end;
+        }
+        out
+    }
 }
 
 fn err(file: &str, line: usize, message: impl Into<String>) -> IngestError {
@@ -86,36 +181,162 @@ fn err(file: &str, line: usize, message: impl Into<String>) -> IngestError {
     }
 }
 
+/// What one chunk of an index parses to.
+#[derive(Default)]
+struct Chunk {
+    packages: Vec<Pkg>,
+    atoms: Vec<Atom>,
+    clause_ends: Vec<u32>,
+    provides: Vec<Provide>,
+    lines: usize,
+}
+
 /// Parses a `Packages` index. Only the fields the graph needs are read; any
-/// malformed stanza or relation fails the whole index.
+/// malformed stanza or relation fails the whole index. A large index is split
+/// at stanza boundaries and parsed on all cores.
 pub fn parse_packages(source: &str, bytes: &[u8]) -> Result<DebIndex, IngestError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
         err(source, line, "not UTF-8")
     })?;
-    let mut packages = Vec::with_capacity(text.len() / 900);
+    if text.len() >= u32::MAX as usize {
+        return Err(err(source, 1, "index larger than 4 GiB"));
+    }
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let parts = if text.len() < (1 << 20) { 1 } else { threads.clamp(1, 8) };
+    let mut bounds = Vec::with_capacity(parts);
+    let mut start = 0;
+    for k in 1..parts {
+        let target = (text.len() * k / parts).max(start);
+        // Cut after the first newline of a blank line, so each chunk starts a stanza.
+        match memchr::memmem::find(&bytes[target..], b"\n\n") {
+            Some(i) => {
+                let cut = target + i + 1;
+                bounds.push((start, cut));
+                start = cut;
+            }
+            None => break,
+        }
+    }
+    bounds.push((start, text.len()));
+    let results: Vec<Result<Chunk, IngestError>> = if bounds.len() == 1 {
+        vec![parse_chunk(source, text, bounds[0])]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = bounds
+                .iter()
+                .map(|&b| s.spawn(move || parse_chunk(source, text, b)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(err(source, 0, "parser thread panicked")))
+                })
+                .collect()
+        })
+    };
+    let mut index = DebIndex {
+        source: source.to_string(),
+        text: text.to_string(),
+        packages: Vec::new(),
+        atoms: Vec::new(),
+        clause_ends: Vec::new(),
+        provides: Vec::new(),
+    };
+    let mut line_offset = 0;
+    for r in results {
+        let mut c = match r {
+            Ok(c) => c,
+            Err(mut e) => {
+                if let Location::Line(l) = &mut e.location {
+                    *l += line_offset;
+                }
+                return Err(e);
+            }
+        };
+        let (a, k, p) = (
+            index.atoms.len() as u32,
+            index.clause_ends.len() as u32,
+            index.provides.len() as u32,
+        );
+        for pkg in &mut c.packages {
+            pkg.atoms = (pkg.atoms.0 + a, pkg.atoms.1 + a);
+            pkg.clauses = (pkg.clauses.0 + k, pkg.clauses.1 + k);
+            pkg.provides = (pkg.provides.0 + p, pkg.provides.1 + p);
+            pkg.line += line_offset as u32;
+        }
+        index.clause_ends.extend(c.clause_ends.iter().map(|e| e + a));
+        index.packages.append(&mut c.packages);
+        index.atoms.append(&mut c.atoms);
+        index.provides.append(&mut c.provides);
+        line_offset += c.lines;
+    }
+    Ok(index)
+}
+
+#[derive(Default)]
+struct Stanza {
+    start: usize,
+    package: (Span, usize),
+    version: (Span, usize),
+    arch: (Span, usize),
+    multi_arch: (Span, usize),
+    provides: (Span, usize),
+    depends: (Span, usize),
+    pre_depends: (Span, usize),
+}
+
+fn span_of(text: &str, value: &str) -> Span {
+    let start = value.as_ptr() as usize - text.as_ptr() as usize;
+    Span {
+        start: start as u32,
+        end: (start + value.len()) as u32,
+    }
+}
+
+/// Selects the slot of one of the fields we read.
+type FieldSlot = fn(&mut Stanza) -> &mut (Span, usize);
+
+/// Parses the stanzas of `text[bounds]`; line numbers are relative to the chunk.
+fn parse_chunk(source: &str, text: &str, bounds: (usize, usize)) -> Result<Chunk, IngestError> {
+    let body = &text[bounds.0..bounds.1];
+    let mut chunk = Chunk {
+        packages: Vec::with_capacity(body.len() / 900),
+        atoms: Vec::with_capacity(body.len() / 120),
+        ..Default::default()
+    };
     let mut cur = Stanza::default();
     let mut line_no = 0usize;
-    let mut last_field: Option<Field> = None;
-    for line in text.split('\n') {
+    // The field a continuation line extends: only ours, whose span grows.
+    let mut folding: Option<FieldSlot> = None;
+    let mut pos = 0usize;
+    let bytes = body.as_bytes();
+    while pos <= bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..])
+            .map(|i| pos + i)
+            .unwrap_or(bytes.len());
         line_no += 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        let mut line = &body[pos..end];
+        let line_end_abs = bounds.0 + end;
+        pos = end + 1;
+        if let Some(l) = line.strip_suffix('\r') {
+            line = l;
+        }
         if line.is_empty() {
             if cur.start != 0 {
-                packages.push(cur.finish(source)?);
-                cur = Stanza::default();
+                finish(source, text, std::mem::take(&mut cur), &mut chunk)?;
             }
-            last_field = None;
+            folding = None;
+            if end == bytes.len() {
+                break;
+            }
             continue;
         }
         let first = line.as_bytes()[0];
         if first == b' ' || first == b'\t' {
-            // Continuation of a folded field.
-            if let Some(f) = last_field {
-                if let Some(slot) = cur.slot(f) {
-                    slot.0.push(' ');
-                    slot.0.push_str(line.trim());
-                }
+            if let Some(f) = folding {
+                f(&mut cur).0.end = line_end_abs as u32 - u32::from(body[..end].ends_with('\r'));
             } else if cur.start == 0 {
                 return Err(err(source, line_no, "continuation line outside a stanza"));
             }
@@ -130,152 +351,101 @@ pub fn parse_packages(source: &str, bytes: &[u8]) -> Result<DebIndex, IngestErro
         if cur.start == 0 {
             cur.start = line_no;
         }
-        let key = &line[..colon];
-        let value = line[colon + 1..].trim();
-        last_field = Field::of(key);
-        if let Some(f) = last_field {
-            if let Some(slot) = cur.slot(f) {
-                *slot = (value.to_string(), line_no);
-            }
+        folding = match &line[..colon] {
+            "Package" => Some(|s| &mut s.package),
+            "Version" => Some(|s| &mut s.version),
+            "Architecture" => Some(|s| &mut s.arch),
+            "Multi-Arch" => Some(|s| &mut s.multi_arch),
+            "Provides" => Some(|s| &mut s.provides),
+            "Depends" => Some(|s| &mut s.depends),
+            "Pre-Depends" => Some(|s| &mut s.pre_depends),
+            _ => None,
+        };
+        if let Some(f) = folding {
+            *f(&mut cur) = (span_of(text, line[colon + 1..].trim()), line_no);
         }
     }
     if cur.start != 0 {
-        packages.push(cur.finish(source)?);
+        finish(source, text, cur, &mut chunk)?;
     }
-    Ok(DebIndex {
-        source: source.to_string(),
-        packages,
-    })
+    chunk.lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    Ok(chunk)
 }
 
-#[derive(Clone, Copy)]
-enum Field {
-    Package,
-    Version,
-    Architecture,
-    MultiArch,
-    Provides,
-    Depends,
-    PreDepends,
-}
-
-impl Field {
-    fn of(key: &str) -> Option<Field> {
-        Some(match key {
-            "Package" => Field::Package,
-            "Version" => Field::Version,
-            "Architecture" => Field::Architecture,
-            "Multi-Arch" => Field::MultiArch,
-            "Provides" => Field::Provides,
-            "Depends" => Field::Depends,
-            "Pre-Depends" => Field::PreDepends,
-            _ => return None,
-        })
+fn finish(source: &str, text: &str, st: Stanza, chunk: &mut Chunk) -> Result<(), IngestError> {
+    let get = |s: Span| text[s.start as usize..s.end as usize].trim();
+    let name = get(st.package.0);
+    let version = get(st.version.0);
+    if name.is_empty() {
+        return Err(err(source, st.start, "stanza without a Package field"));
     }
-}
-
-#[derive(Default)]
-struct Stanza {
-    start: usize,
-    package: (String, usize),
-    version: (String, usize),
-    arch: (String, usize),
-    multi_arch: (String, usize),
-    provides: (String, usize),
-    depends: (String, usize),
-    pre_depends: (String, usize),
-}
-
-impl Stanza {
-    fn slot(&mut self, f: Field) -> Option<&mut (String, usize)> {
-        Some(match f {
-            Field::Package => &mut self.package,
-            Field::Version => &mut self.version,
-            Field::Architecture => &mut self.arch,
-            Field::MultiArch => &mut self.multi_arch,
-            Field::Provides => &mut self.provides,
-            Field::Depends => &mut self.depends,
-            Field::PreDepends => &mut self.pre_depends,
-        })
+    if version.is_empty() {
+        return Err(err(source, st.start, format!("package {name} has no Version")));
     }
-
-    fn finish(self, source: &str) -> Result<DebPackage, IngestError> {
-        if self.package.0.is_empty() {
-            return Err(err(source, self.start, "stanza without a Package field"));
-        }
-        if self.version.0.is_empty() {
+    if !valid_version(version) {
+        return Err(err(source, st.version.1, format!("invalid version {version:?}")));
+    }
+    let multi_arch = match get(st.multi_arch.0) {
+        "" | "no" => MultiArch::No,
+        "same" => MultiArch::Same,
+        "foreign" => MultiArch::Foreign,
+        "allowed" => MultiArch::Allowed,
+        other => {
             return Err(err(
                 source,
-                self.start,
-                format!("package {} has no Version", self.package.0),
-            ));
+                st.multi_arch.1,
+                format!("unknown Multi-Arch value {other:?}"),
+            ))
         }
-        if !valid_version(&self.version.0) {
-            return Err(err(
-                source,
-                self.version.1,
-                format!("invalid version {:?}", self.version.0),
-            ));
+    };
+    let atoms_start = chunk.atoms.len() as u32;
+    let clauses_start = chunk.clause_ends.len() as u32;
+    for (field, line) in [st.pre_depends, st.depends] {
+        let value = get(field);
+        if value.is_empty() {
+            continue;
         }
-        let multi_arch = match self.multi_arch.0.as_str() {
-            "" | "no" => MultiArch::No,
-            "same" => MultiArch::Same,
-            "foreign" => MultiArch::Foreign,
-            "allowed" => MultiArch::Allowed,
-            other => {
-                return Err(err(
-                    source,
-                    self.multi_arch.1,
-                    format!("unknown Multi-Arch value {other:?}"),
-                ))
-            }
-        };
-        let mut depends = Vec::new();
-        for (field, line) in [&self.pre_depends, &self.depends] {
-            if field.is_empty() {
+        for clause in value.split(',') {
+            let clause = clause.trim();
+            if clause.is_empty() {
                 continue;
             }
-            for clause in field.split(',') {
-                let clause = clause.trim();
-                if clause.is_empty() {
-                    continue;
-                }
-                let mut alts = Vec::with_capacity(1);
-                for atom in clause.split('|') {
-                    alts.push(parse_atom(atom.trim()).map_err(|m| err(source, *line, m))?);
-                }
-                depends.push(alts);
+            for alt in clause.split('|') {
+                let atom = parse_atom(text, alt.trim()).map_err(|m| err(source, line, m))?;
+                chunk.atoms.push(atom);
             }
+            chunk.clause_ends.push(chunk.atoms.len() as u32);
         }
-        let mut provides = Vec::new();
-        if !self.provides.0.is_empty() {
-            for p in self.provides.0.split(',') {
-                let p = p.trim();
-                if p.is_empty() {
-                    continue;
-                }
-                let atom = parse_atom(p).map_err(|m| err(source, self.provides.1, m))?;
-                let version = match atom.constraint {
-                    None => None,
-                    Some((DebRelation::Eq, v)) => Some(v),
-                    Some(_) => return Err(err(source, self.provides.1, format!("Provides {p:?} must use `=`"))),
-                };
-                provides.push(DebProvide {
-                    name: atom.name,
-                    version,
-                });
-            }
-        }
-        Ok(DebPackage {
-            name: self.package.0,
-            version: self.version.0,
-            arch: self.arch.0,
-            multi_arch,
-            provides,
-            depends,
-            line: self.start,
-        })
     }
+    let provides_start = chunk.provides.len() as u32;
+    let value = get(st.provides.0);
+    if !value.is_empty() {
+        for p in value.split(',') {
+            let p = p.trim();
+            if p.is_empty() {
+                continue;
+            }
+            let atom = parse_atom(text, p).map_err(|m| err(source, st.provides.1, m))?;
+            match atom.rel {
+                None | Some(DebRelation::Eq) => chunk.provides.push(Provide {
+                    name: atom.name,
+                    version: atom.version,
+                }),
+                Some(_) => return Err(err(source, st.provides.1, format!("Provides {p:?} must use `=`"))),
+            }
+        }
+    }
+    chunk.packages.push(Pkg {
+        name: span_of(text, name),
+        version: span_of(text, version),
+        arch: span_of(text, get(st.arch.0)),
+        multi_arch,
+        atoms: (atoms_start, chunk.atoms.len() as u32),
+        clauses: (clauses_start, chunk.clause_ends.len() as u32),
+        provides: (provides_start, chunk.provides.len() as u32),
+        line: st.start as u32,
+    });
+    Ok(())
 }
 
 fn valid_version(v: &str) -> bool {
@@ -284,128 +454,125 @@ fn valid_version(v: &str) -> bool {
         && v.bytes().all(|b| b.is_ascii_alphanumeric() || b".+-~:".contains(&b))
 }
 
-/// Parses one relation atom: `name[:arch] [(op version)] [[archs]] [<profiles>]`.
-fn parse_atom(text: &str) -> Result<DebAtom, String> {
-    let bytes = text.as_bytes();
+/// Parses one relation atom `name[:arch] [(op version)]` found in `text`.
+fn parse_atom(text: &str, atom: &str) -> Result<Atom, String> {
+    let bytes = atom.as_bytes();
     let name_end = bytes
         .iter()
-        .position(|&b| b == b' ' || b == b'(' || b == b'[' || b == b'<')
+        .position(|&b| b.is_ascii_whitespace() || b == b'(' || b == b'[' || b == b'<')
         .unwrap_or(bytes.len());
-    let full = &text[..name_end];
+    let full = &atom[..name_end];
     let (name, arch) = match full.split_once(':') {
-        Some((n, a)) => (n, Some(a.to_string())),
-        None => (full, None),
+        Some((n, a)) => (n, a),
+        None => (full, &full[full.len()..]),
     };
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
-        return Err(format!("invalid package name in {text:?}"));
+        return Err(format!("invalid package name in {atom:?}"));
     }
-    let rest = text[name_end..].trim_start();
-    let constraint = if let Some(r) = rest.strip_prefix('(') {
-        let close = r.find(')').ok_or_else(|| format!("unclosed `(` in {text:?}"))?;
+    let rest = atom[name_end..].trim_start();
+    let (rel, version) = if let Some(r) = rest.strip_prefix('(') {
+        let close = r.find(')').ok_or_else(|| format!("unclosed `(` in {atom:?}"))?;
         let inner = r[..close].trim();
         let op_end = inner.find(|c: char| !"<>=".contains(c)).unwrap_or(inner.len());
-        let rel = DebRelation::parse(&inner[..op_end]).ok_or_else(|| format!("unknown relation in {text:?}"))?;
+        let rel = DebRelation::parse(&inner[..op_end]).ok_or_else(|| format!("unknown relation in {atom:?}"))?;
         let v = inner[op_end..].trim();
         if !valid_version(v) {
-            return Err(format!("invalid version in {text:?}"));
+            return Err(format!("invalid version in {atom:?}"));
         }
-        Some((rel, v.to_string()))
+        (Some(rel), span_of(text, v))
     } else {
-        None
+        (None, Span::default())
     };
-    Ok(DebAtom {
-        name: name.to_string(),
-        arch,
-        constraint,
-        text: text.to_string(),
+    Ok(Atom {
+        name: span_of(text, name),
+        arch: span_of(text, arch),
+        rel,
+        version,
+        text: span_of(text, atom),
     })
 }
 
 /// A package version that provides a name: (node, provided version, its Multi-Arch).
 type Provider<'a> = (u32, Option<&'a str>, MultiArch);
 
-struct Real {
-    node: u32,
-    pkg: (u32, u32),
-}
-
 /// Adds every package of `indexes` to `builder` and an edge for every
 /// alternative that a package version satisfies.
 pub(crate) fn resolve(builder: &mut GraphBuilder, indexes: Vec<DebIndex>) {
     let eco = Ecosystem::Debian;
-    let mut real: HashMap<&str, Vec<Real>> = HashMap::new();
-    let mut provided: HashMap<&str, Vec<Provider>> = HashMap::new();
-    let mut first_seen: Vec<(u32, (u32, u32))> = Vec::new();
-    let mut seen_nodes = std::collections::HashSet::new();
-    for (i, index) in indexes.iter().enumerate() {
+    let total: usize = indexes.iter().map(DebIndex::len).sum();
+    let atoms: usize = indexes.iter().map(|i| i.atoms.len()).sum();
+    builder.reserve(total, atoms);
+    let mut real: HashMap<&str, Vec<(u32, &str, MultiArch)>> = HashMap::default();
+    real.reserve(total);
+    let mut provided: HashMap<&str, Vec<Provider>> = HashMap::default();
+    provided.reserve(total / 4);
+    let mut first_seen: Vec<(u32, &DebIndex, Pkg)> = Vec::with_capacity(total);
+    let mut seen_nodes = FxHashSet::default();
+    seen_nodes.reserve(total);
+    for index in &indexes {
         let src = builder.source(&index.source);
-        for (j, p) in index.packages.iter().enumerate() {
-            let node = builder.node(&eco, &p.name, &p.version, &p.arch, src);
+        for p in index.packages() {
+            let node = builder.node(&eco, p.name(), p.version(), p.arch(), src);
             if !seen_nodes.insert(node.0) {
                 continue; // the same package version in two indexes
             }
-            let at = (i as u32, j as u32);
-            first_seen.push((node.0, at));
-            real.entry(p.name.as_str())
+            first_seen.push((node.0, index, p.pkg));
+            real.entry(p.name())
                 .or_default()
-                .push(Real { node: node.0, pkg: at });
-            for pr in &p.provides {
+                .push((node.0, p.version(), p.multi_arch()));
+            let (a, b) = p.pkg.provides;
+            for pr in &index.provides[a as usize..b as usize] {
+                let version = (!pr.version.is_empty()).then(|| index.s(pr.version));
                 provided
-                    .entry(pr.name.as_str())
+                    .entry(index.s(pr.name))
                     .or_default()
-                    .push((node.0, pr.version.as_deref(), p.multi_arch));
+                    .push((node.0, version, p.multi_arch()));
             }
         }
     }
-    let pkg = |at: (u32, u32)| &indexes[at.0 as usize].packages[at.1 as usize];
-    let mut targets: Vec<u32> = Vec::new();
-    for &(node, at) in &first_seen {
-        let p = pkg(at);
-        targets.clear();
-        for clause in &p.depends {
-            for atom in clause {
-                let any = atom.arch.as_deref() == Some("any");
-                let mut hits: Vec<u32> = Vec::new();
-                if let Some(cands) = real.get(atom.name.as_str()) {
-                    for c in cands {
-                        let cp = pkg(c.pkg);
-                        if any && cp.multi_arch != MultiArch::Allowed {
+    let mut hits: Vec<u32> = Vec::new();
+    for &(node, index, pkg) in &first_seen {
+        for atom in &index.atoms[pkg.atoms.0 as usize..pkg.atoms.1 as usize] {
+            let name = index.s(atom.name);
+            let any = index.s(atom.arch) == "any";
+            let constraint = atom.rel.map(|r| (r, index.s(atom.version)));
+            hits.clear();
+            if let Some(cands) = real.get(name) {
+                for &(c, version, ma) in cands {
+                    if any && ma != MultiArch::Allowed {
+                        continue;
+                    }
+                    if let Some((rel, v)) = constraint {
+                        if !rel.holds(version, v) {
                             continue;
                         }
-                        if let Some((rel, v)) = &atom.constraint {
-                            if !rel.holds(&cp.version, v) {
-                                continue;
-                            }
-                        }
-                        hits.push(c.node);
                     }
+                    hits.push(c);
                 }
-                if let Some(provs) = provided.get(atom.name.as_str()) {
-                    for &(pnode, pver, ma) in provs {
-                        if any && ma != MultiArch::Allowed {
-                            continue;
-                        }
-                        if let Some((rel, v)) = &atom.constraint {
-                            match pver {
-                                Some(pv) if rel.holds(pv, v) => {}
-                                _ => continue,
-                            }
-                        }
-                        hits.push(pnode);
+            }
+            if let Some(provs) = provided.get(name) {
+                for &(pnode, pver, ma) in provs {
+                    if any && ma != MultiArch::Allowed {
+                        continue;
                     }
-                }
-                if hits.is_empty() {
-                    continue;
-                }
-                let req = atom
-                    .constraint
-                    .as_ref()
-                    .map(|(rel, v)| Requirement::Deb(*rel, v.clone()));
-                let label = builder.label(&atom.text, req);
-                for h in hits {
-                    if h != node {
-                        builder.edge(NodeId(node), NodeId(h), label);
+                    if let Some((rel, v)) = constraint {
+                        match pver {
+                            Some(pv) if rel.holds(pv, v) => {}
+                            _ => continue,
+                        }
                     }
+                    hits.push(pnode);
+                }
+            }
+            if hits.is_empty() {
+                continue;
+            }
+            let label = builder.label_with(index.s(atom.text), || {
+                constraint.map(|(rel, v)| Requirement::Deb(rel, v.to_string()))
+            });
+            for &h in &hits {
+                if h != node {
+                    builder.edge(NodeId(node), NodeId(h), label);
                 }
             }
         }
@@ -418,13 +585,28 @@ mod tests {
 
     #[test]
     fn atoms_parse_with_arch_and_constraint() {
-        let a = parse_atom("python3:any (>= 3.11~)").unwrap();
-        assert_eq!(a.name, "python3");
-        assert_eq!(a.arch.as_deref(), Some("any"));
-        assert_eq!(a.constraint, Some((DebRelation::GreaterEq, "3.11~".to_string())));
-        assert!(parse_atom("foo (>= )").is_err());
-        assert!(parse_atom("foo (~~ 1)").is_err());
-        assert!(parse_atom("foo (>= 1").is_err());
+        let t = "python3:any (>= 3.11~)";
+        let a = parse_atom(t, t).unwrap();
+        let s = |sp: Span| &t[sp.start as usize..sp.end as usize];
+        assert_eq!(s(a.name), "python3");
+        assert_eq!(s(a.arch), "any");
+        assert_eq!((a.rel, s(a.version)), (Some(DebRelation::GreaterEq), "3.11~"));
+        for bad in ["foo (>= )", "foo (~~ 1)", "foo (>= 1"] {
+            assert!(parse_atom(bad, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn folded_fields_and_fields_read() {
+        let text = "Package: a\nVersion: 1:2.0-1\nArchitecture: amd64\nMulti-Arch: allowed\nDepends: b (>= 1),\n c | d:any\nProvides: v (= 2)\nDescription: x\n more\n\nPackage: b\nVersion: 1\n";
+        let idx = parse_packages("P", text.as_bytes()).unwrap();
+        let p: Vec<_> = idx.packages().collect();
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].name(), p[0].version(), p[0].arch()), ("a", "1:2.0-1", "amd64"));
+        assert_eq!(p[0].multi_arch(), MultiArch::Allowed);
+        assert_eq!(p[0].depends(), vec![vec!["b (>= 1)"], vec!["c", "d:any"]]);
+        assert_eq!(p[0].provides(), vec![("v", Some("2"))]);
+        assert_eq!((p[1].name(), p[1].line()), ("b", 11));
     }
 
     #[test]

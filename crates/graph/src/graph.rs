@@ -8,7 +8,7 @@
 //! ecosystem's syntax allows. Only reverse rows are kept: every query walks from
 //! a dependency to its dependents.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::version::{Ecosystem, Requirement};
 
@@ -140,9 +140,15 @@ impl GraphBuilder {
 
     /// Interns a label; equal texts share one.
     pub fn label(&mut self, text: &str, requirement: Option<Requirement>) -> u32 {
+        self.label_with(text, || requirement)
+    }
+
+    /// Interns a label, parsing its requirement only the first time the text is seen.
+    pub fn label_with(&mut self, text: &str, requirement: impl FnOnce() -> Option<Requirement>) -> u32 {
         if let Some(&id) = self.label_index.get(text) {
             return id;
         }
+        let requirement = requirement();
         let id = self.labels.len() as u32;
         self.labels.push(Label {
             text: text.to_string(),
@@ -181,6 +187,19 @@ impl GraphBuilder {
         NodeId(first)
     }
 
+    /// Makes room for `nodes` more nodes and `edges` more edges.
+    pub fn reserve(&mut self, nodes: usize, edges: usize) {
+        self.node_eco.reserve(nodes);
+        self.node_name.reserve(nodes);
+        self.node_version.reserve(nodes);
+        self.node_qual.reserve(nodes);
+        self.node_source.reserve(nodes);
+        self.index.reserve(nodes);
+        self.strings.map.reserve(nodes * 2);
+        self.strings.ends.reserve(nodes * 2);
+        self.edges.reserve(edges);
+    }
+
     /// Number of nodes so far.
     pub fn node_count(&self) -> usize {
         self.node_eco.len()
@@ -213,7 +232,7 @@ impl GraphBuilder {
         }
         drop(cursor);
         self.edges = Vec::new();
-        self.index = HashMap::new();
+        self.index = HashMap::default();
         // Nodes by name, as compressed rows over string ids.
         let s = self.strings.ends.len();
         let mut name_offsets = vec![0u32; s + 1];

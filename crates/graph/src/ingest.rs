@@ -163,7 +163,7 @@ impl Input {
     pub fn package_count(&self) -> usize {
         match self {
             Input::Inventory(i) => i.packages.len(),
-            Input::Debian(d) => d.packages.len(),
+            Input::Debian(d) => d.len(),
         }
     }
 }
