@@ -343,6 +343,15 @@ impl Vector {
         &self.text
     }
 
+    /// The metrics as written, in the vector's order: `("AV", "N")`, ...
+    pub fn metrics(&self) -> Vec<(&str, &str)> {
+        let body = match self.text.strip_prefix("CVSS:") {
+            Some(rest) => rest.split_once('/').map_or("", |(_, body)| body),
+            None => self.text.trim_start_matches('(').trim_end_matches(')'),
+        };
+        body.split('/').filter_map(|c| c.split_once(':')).collect()
+    }
+
     /// The base score (for v4.0: the score of all metrics given).
     pub fn base_score(&self) -> f64 {
         self.scores().base_score
@@ -447,6 +456,53 @@ fn check_components(version: CvssVersion, table: &[Metric], body: &str) -> Resul
         });
     }
     Ok(())
+}
+
+/// One metric on which two proposed vectors disagree; `X` stands for a metric left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetricDifference {
+    pub metric: &'static str,
+    pub left: String,
+    pub right: String,
+}
+
+/// Where two parties' vectors for one vulnerability disagree, metric by metric in the
+/// specification's order (for a severity dispute shown side by side). `None` when the
+/// versions differ, since their metrics are not the same.
+pub fn differences(left: &Vector, right: &Vector) -> Option<Vec<MetricDifference>> {
+    let same_family = matches!(
+        (left.version, right.version),
+        (
+            CvssVersion::V3_0 | CvssVersion::V3_1,
+            CvssVersion::V3_0 | CvssVersion::V3_1
+        )
+    ) || left.version == right.version;
+    if !same_family {
+        return None;
+    }
+    let table = match left.version {
+        CvssVersion::V2 => V2_METRICS,
+        CvssVersion::V3_0 | CvssVersion::V3_1 => V3_METRICS,
+        CvssVersion::V4_0 => V4_METRICS,
+    };
+    let (l, r) = (left.metrics(), right.metrics());
+    let value = |metrics: &[(&str, &str)], name: &str| {
+        metrics
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or_else(|| "X".to_owned(), |(_, v)| (*v).to_owned())
+    };
+    Some(
+        table
+            .iter()
+            .map(|m| MetricDifference {
+                metric: m.name,
+                left: value(&l, m.name),
+                right: value(&r, m.name),
+            })
+            .filter(|d| d.left != d.right)
+            .collect(),
+    )
 }
 
 /// The CVSS v3.0 and v3.1 equations (v3.1 specification section 7, v3.0 section 8).
@@ -638,6 +694,21 @@ mod tests {
         assert_eq!(v2.version(), CvssVersion::V2);
         assert_eq!(v2.base_score(), 7.5);
         assert_eq!(v2.scores().base_severity, Rating::High);
+    }
+
+    #[test]
+    fn differences_between_two_proposals() {
+        let vendor = Vector::parse("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap();
+        let finder = Vector::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P").unwrap();
+        let diff = differences(&vendor, &finder).unwrap();
+        let pairs: Vec<(&str, &str, &str)> = diff
+            .iter()
+            .map(|d| (d.metric, d.left.as_str(), d.right.as_str()))
+            .collect();
+        assert_eq!(pairs, [("AC", "H", "L"), ("E", "X", "P")]);
+        let v4 = Vector::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").unwrap();
+        assert_eq!(differences(&vendor, &v4), None);
+        assert_eq!(v4.metrics()[2], ("AT", "N"));
     }
 
     #[test]

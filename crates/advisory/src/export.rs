@@ -361,6 +361,12 @@ pub fn csaf(advisory: &Advisory, profile: CsafProfile) -> Result<Value, ExportEr
         if !scores.is_empty() {
             out["scores"] = json!(scores);
         }
+        if let Some(mitigation) = advisory.sections.mitigation.as_ref().filter(|m| !m.trim().is_empty()) {
+            if !affected_pids.is_empty() {
+                remediations
+                    .push(json!({ "category": "mitigation", "details": mitigation, "product_ids": affected_pids }));
+            }
+        }
         if !remediations.is_empty() {
             out["remediations"] = json!(remediations);
         }
@@ -418,7 +424,7 @@ pub fn csaf(advisory: &Advisory, profile: CsafProfile) -> Result<Value, ExportEr
                 "text": advisory.tlp.label(),
                 "tlp": { "label": csaf_tlp(advisory.tlp), "url": "https://www.first.org/tlp/" },
             },
-            "notes": [{ "category": "summary", "text": summary, "title": "Summary" }],
+            "notes": document_notes(advisory, summary),
             "tracking": {
                 "id": advisory.id,
                 "initial_release_date": initial.to_string(),
@@ -436,6 +442,28 @@ pub fn csaf(advisory: &Advisory, profile: CsafProfile) -> Result<Value, ExportEr
         "product_tree": { "full_product_names": full_product_names },
         "vulnerabilities": vulnerabilities,
     }))
+}
+
+/// CSAF document notes from the advisory's layers; the summary defaults to the list
+/// of vulnerabilities.
+fn document_notes(advisory: &Advisory, default_summary: String) -> Vec<Value> {
+    let sections = &advisory.sections;
+    let mut notes = vec![json!({
+        "category": "summary",
+        "title": "Summary",
+        "text": sections.summary.clone().unwrap_or(default_summary),
+    })];
+    let layers = [
+        ("details", "Technical details", &sections.details),
+        ("general", "Remediation", &sections.remediation),
+        ("general", "Mitigation", &sections.mitigation),
+    ];
+    for (category, title, text) in layers {
+        if let Some(text) = text.as_ref().filter(|t| !t.trim().is_empty()) {
+            notes.push(json!({ "category": category, "title": title, "text": text }));
+        }
+    }
+    notes
 }
 
 /// An OpenVEX 0.2 document: one statement per product statement of each vulnerability.

@@ -17,7 +17,7 @@ pub mod rustsec;
 pub mod ssvc;
 
 pub use model::{
-    Advisory, Affected, Credit, Event, Package, Publisher, Range, RangeKind, Reference, Revision, Severity,
+    Advisory, Affected, Credit, Event, Package, Publisher, Range, RangeKind, Reference, Revision, Sections, Severity,
     SeverityKind, Statement, Vulnerability,
 };
 

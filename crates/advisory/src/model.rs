@@ -18,6 +18,10 @@ pub struct Advisory {
     pub title: String,
     pub publisher: Publisher,
     pub tlp: Tlp,
+    /// The layered text: a summary for decision makers, details for engineers,
+    /// remediation and mitigations for administrators.
+    #[serde(default)]
+    pub sections: Sections,
     /// Oldest first; the last one is the current revision.
     pub revisions: Vec<Revision>,
     pub vulnerabilities: Vec<Vulnerability>,
@@ -43,6 +47,20 @@ impl Default for Publisher {
             cna_org_id: None,
         }
     }
+}
+
+/// The layers of an advisory's text, each for its reader. Empty layers are left out
+/// of exports and notices.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sections {
+    /// For decision makers: what is affected, how bad it is, what to do.
+    pub summary: Option<String>,
+    /// For engineers: how the flaw works and where it is.
+    pub details: Option<String>,
+    /// For administrators: the steps that remove the flaw (upgrade to ...).
+    pub remediation: Option<String>,
+    /// For administrators: what reduces the risk until the fix is applied.
+    pub mitigation: Option<String>,
 }
 
 /// One entry of an advisory's changelog.
@@ -76,6 +94,7 @@ impl Advisory {
             title: vulnerability.title(),
             publisher,
             tlp,
+            sections: Sections::default(),
             revisions,
             vulnerabilities: vec![vulnerability],
         }

@@ -139,6 +139,20 @@ fn render_from(sources: &[(&str, &str)], template: Template, locale: &str, advis
     }
     body.push(w.message("notice-heading", &[("id", advisory.id.clone())]));
     body.push(w.message("notice-title", &[("title", title)]));
+    let sections = &advisory.sections;
+    let layers = [
+        ("notice-section-summary", &sections.summary),
+        ("notice-section-details", &sections.details),
+        ("notice-section-remediation", &sections.remediation),
+        ("notice-section-mitigation", &sections.mitigation),
+    ];
+    for (heading, text) in layers {
+        if let Some(text) = text.as_ref().filter(|t| !t.trim().is_empty()) {
+            body.push(String::new());
+            body.push(w.message(heading, &[]));
+            body.push(text.trim().to_owned());
+        }
+    }
     for v in &advisory.vulnerabilities {
         body.push(String::new());
         vulnerability_lines(&mut w, v, &mut body);

@@ -11,7 +11,7 @@ use jsonschema::{Registry, Resource, Validator};
 use lockstep_advisory::export::{self, Format};
 use lockstep_advisory::{
     osv, rustsec, Advisory, Affected, Credit, Event, Package, Publisher, Range, RangeKind, Reference, Revision,
-    Severity, SeverityKind, Statement, Vulnerability,
+    Sections, Severity, SeverityKind, Statement, Vulnerability,
 };
 use lockstep_core::{Justification, Tlp, VexStatus};
 use serde_json::Value;
@@ -189,6 +189,12 @@ fn sample() -> Advisory {
         title: "frob: heap overflow".into(),
         publisher: Publisher::default(),
         tlp: Tlp::AmberStrict,
+        sections: Sections {
+            summary: Some("frob before 1.4.2 lets a remote attacker run code; upgrade now.".into()),
+            details: None,
+            remediation: Some("Upgrade frob to 1.4.2 or later.".into()),
+            mitigation: Some("Reject headers longer than 4 KiB at the proxy.".into()),
+        },
         revisions: vec![
             Revision {
                 number: "1".into(),
