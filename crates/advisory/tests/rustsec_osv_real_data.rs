@@ -85,3 +85,61 @@ fn rustsec_to_osv_agrees_with_published_osv_real_data() {
     assert_eq!(agree, md_files.len() - unpublished.len());
     assert!(agree >= 1200, "{agree}");
 }
+
+#[test]
+fn osv_round_trips_through_the_model_real_data() {
+    // What the model holds comes back out as it went in, for every published RustSec
+    // OSV record and every PyPA record.
+    let keys = [
+        "id",
+        "aliases",
+        "related",
+        "summary",
+        "details",
+        "severity",
+        "references",
+        "credits",
+        "published",
+        "modified",
+        "withdrawn",
+    ];
+    let mut files_seen = Vec::new();
+    files(&Path::new(DATA).join("rustsec-osv/crates"), "json", &mut files_seen);
+    files(&Path::new(DATA).join("pypa-advisory-db/vulns"), "yaml", &mut files_seen);
+    assert!(files_seen.len() > 3800, "{}", files_seen.len());
+    let mut differ = Vec::new();
+    for path in &files_seen {
+        let text = std::fs::read_to_string(path).unwrap();
+        let (original, v): (Value, _) = if path.extension().is_some_and(|e| e == "yaml") {
+            (serde_yaml::from_str(&text).unwrap(), osv::from_yaml(&text).unwrap())
+        } else {
+            (serde_json::from_str(&text).unwrap(), osv::from_json(&text).unwrap())
+        };
+        let exported = osv::to_json(&v);
+        for key in keys {
+            let empty = |x: &Value| x.is_null() || x.as_array().is_some_and(Vec::is_empty);
+            let (a, b) = (&original[key], &exported[key]);
+            let same = match (a.as_str(), b.as_str()) {
+                // Timestamps compare as instants (`...:00Z` and `...:00.000Z` are one).
+                (Some(x), Some(y)) if key == "published" || key == "modified" || key == "withdrawn" => {
+                    x.parse::<jiff::Timestamp>().ok() == y.parse::<jiff::Timestamp>().ok()
+                }
+                _ => a == b || (empty(a) && empty(b)),
+            };
+            if !same {
+                differ.push(format!("{} {key}: {a} != {b}", path.display()));
+            }
+        }
+        for (i, affected) in original["affected"].as_array().unwrap().iter().enumerate() {
+            for field in ["package", "ranges", "versions"] {
+                let (a, b) = (&affected[field], &exported["affected"][i][field]);
+                let empty = |x: &Value| x.is_null() || x.as_array().is_some_and(Vec::is_empty);
+                if a != b && !(empty(a) && empty(b)) {
+                    differ.push(format!("{} affected[{i}].{field}: {a} != {b}", path.display()));
+                }
+            }
+        }
+    }
+    differ.truncate(20);
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
