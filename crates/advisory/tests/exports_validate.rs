@@ -280,3 +280,109 @@ fn real_advisories_validate_in_every_format_real_data() {
     problems.truncate(40);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The CSAF 2.0 mandatory tests the schema cannot check (section 6.1): every product
+/// id used is defined (6.1.1), and for the VEX profile (6.1.27.x): an id per
+/// vulnerability, a product status, an impact statement for every known_not_affected
+/// product and an action statement for every known_affected one.
+fn csaf_profile_problems(doc: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let defined: Vec<&str> = doc["product_tree"]["full_product_names"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["product_id"].as_str()).collect())
+        .unwrap_or_default();
+    let vex = doc["document"]["category"] == "csaf_vex";
+    let notes = doc["document"]["notes"].as_array().cloned().unwrap_or_default();
+    if !notes
+        .iter()
+        .any(|n| ["description", "details", "general", "summary"].contains(&n["category"].as_str().unwrap_or("")))
+    {
+        problems.push("6.1.27.1: no document note of category description/details/general/summary".into());
+    }
+    let ids_in = |v: &Value, key: &str, inner: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .flat_map(|x| x[inner].as_array().cloned().unwrap_or_default())
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (i, v) in doc["vulnerabilities"].as_array().unwrap().iter().enumerate() {
+        let status = &v["product_status"];
+        let list = |k: &str| -> Vec<String> {
+            status[k]
+                .as_array()
+                .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
+        let all: Vec<String> = ["fixed", "known_affected", "known_not_affected", "under_investigation"]
+            .iter()
+            .flat_map(|k| list(k))
+            .chain(ids_in(v, "remediations", "product_ids"))
+            .chain(ids_in(v, "flags", "product_ids"))
+            .chain(ids_in(v, "threats", "product_ids"))
+            .chain(ids_in(v, "scores", "products"))
+            .collect();
+        for id in &all {
+            if !defined.contains(&id.as_str()) {
+                problems.push(format!("6.1.1: vulnerabilities[{i}] uses undefined product {id}"));
+            }
+        }
+        if !vex {
+            continue;
+        }
+        if v["cve"].is_null() && v["ids"].is_null() {
+            problems.push(format!("6.1.27.7: vulnerabilities[{i}] has neither cve nor ids"));
+        }
+        if all.is_empty() {
+            problems.push(format!("6.1.27.8: vulnerabilities[{i}] has no product status"));
+        }
+        let covered = ids_in(v, "flags", "product_ids")
+            .into_iter()
+            .chain(ids_in(v, "threats", "product_ids"))
+            .collect::<Vec<_>>();
+        for id in list("known_not_affected") {
+            if !covered.contains(&id) {
+                problems.push(format!(
+                    "6.1.27.9: vulnerabilities[{i}] {id} is not affected without an impact statement"
+                ));
+            }
+        }
+        let remediated = ids_in(v, "remediations", "product_ids");
+        for id in list("known_affected") {
+            if !remediated.contains(&id) {
+                problems.push(format!(
+                    "6.1.27.10: vulnerabilities[{i}] {id} is affected without an action statement"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn csaf_exports_pass_the_profile_tests_real_data() {
+    let mut problems = Vec::new();
+    for profile in [export::CsafProfile::SecurityAdvisory, export::CsafProfile::Vex] {
+        problems.extend(csaf_profile_problems(&export::csaf(&sample(), profile).unwrap()));
+    }
+    let dir = Path::new(DATA).join("rustsec-advisory-db/crates");
+    let files = lockstep_advisory::import::files(&[dir], lockstep_advisory::import::SourceFormat::Rustsec).unwrap();
+    for path in &files {
+        let v = rustsec::from_markdown(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let advisory = Advisory::from_vulnerability(v, Publisher::default(), Tlp::Clear);
+        for problem in csaf_profile_problems(&export::csaf(&advisory, export::CsafProfile::Vex).unwrap()) {
+            problems.push(format!("{}: {problem}", advisory.id));
+        }
+    }
+    // The check itself can fail: a not-affected product without a reason.
+    let mut broken = export::csaf(&sample(), export::CsafProfile::Vex).unwrap();
+    broken["vulnerabilities"][0].as_object_mut().unwrap().remove("flags");
+    broken["vulnerabilities"][0].as_object_mut().unwrap().remove("threats");
+    assert!(csaf_profile_problems(&broken).iter().any(|p| p.starts_with("6.1.27.9")));
+    problems.truncate(20);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
