@@ -125,6 +125,8 @@ pub struct Package {
     pub name: String,
     /// Version (empty for a project root that has none).
     pub version: String,
+    /// Debian architecture from a `pkg:deb` PURL's `arch` qualifier; empty elsewhere.
+    pub qualifier: String,
 }
 
 /// A resolved dependency inside an input: indices into [`Inventory::packages`].
@@ -271,7 +273,7 @@ fn add_inventory(builder: &mut GraphBuilder, inv: &Inventory) {
     let ids: Vec<NodeId> = inv
         .packages
         .iter()
-        .map(|p| builder.node(&p.ecosystem, &p.name, &p.version, "", src))
+        .map(|p| builder.node(&p.ecosystem, &p.name, &p.version, &p.qualifier, src))
         .collect();
     let mut labels: HashMap<(usize, &str), u32> = HashMap::new();
     for d in &inv.dependencies {

@@ -48,6 +48,7 @@ pub fn cargo_lock(source: &str, text: &str) -> Result<Inventory, IngestError> {
             ecosystem: eco.clone(),
             name: p.name.clone(),
             version: p.version.get_ref().clone(),
+            qualifier: String::new(),
         });
         by_name.entry(p.name.as_str()).or_default().push(i);
     }
@@ -184,6 +185,7 @@ pub fn npm_lock(source: &str, text: &str) -> Result<Inventory, IngestError> {
                 ecosystem: eco.clone(),
                 name,
                 version,
+                qualifier: String::new(),
             });
         }
         // Links: `node_modules/x` -> `packages/x` (workspaces).
@@ -223,6 +225,7 @@ pub fn npm_lock(source: &str, text: &str) -> Result<Inventory, IngestError> {
         ecosystem: eco.clone(),
         name: root_name,
         version: lock.version.clone().unwrap_or_default(),
+        qualifier: String::new(),
     });
     let Some(deps) = &lock.dependencies else {
         return Ok(inv);
@@ -251,6 +254,7 @@ pub fn npm_lock(source: &str, text: &str) -> Result<Inventory, IngestError> {
             ecosystem: eco.clone(),
             name: name.to_string(),
             version: d.version.clone(),
+            qualifier: String::new(),
         });
         for (n, child) in &d.dependencies {
             stack.push((
@@ -366,6 +370,7 @@ pub fn poetry_lock(source: &str, text: &str) -> Result<Inventory, IngestError> {
             ecosystem: eco.clone(),
             name,
             version: p.version.get_ref().clone(),
+            qualifier: String::new(),
         });
     }
     for (i, p) in lock.package.iter().enumerate() {
@@ -497,6 +502,7 @@ pub fn uv_lock(source: &str, text: &str) -> Result<Inventory, IngestError> {
             ecosystem: eco.clone(),
             name,
             version,
+            qualifier: String::new(),
         });
         let _ = &p.source;
     }
@@ -581,6 +587,7 @@ pub fn requirements_txt(source: &str, text: &str) -> Result<Inventory, IngestErr
             ecosystem: eco.clone(),
             name: eco.normalize_name(name),
             version: version.to_string(),
+            qualifier: String::new(),
         });
     }
     Ok(inv)
@@ -599,6 +606,7 @@ pub fn with_project(mut inv: Inventory, ecosystem: Ecosystem, name: &str) -> Inv
         ecosystem,
         name: name.to_string(),
         version: String::new(),
+        qualifier: String::new(),
     });
     for (i, is_dep) in depended.into_iter().enumerate() {
         if !is_dep {

@@ -69,12 +69,14 @@ fn package_of(
             } else {
                 parts.version
             },
+            qualifier: parts.qualifier,
         });
     }
     Ok(Package {
         ecosystem: Ecosystem::Other("generic".into()),
         name: name.to_string(),
         version: version.unwrap_or_default().to_string(),
+        qualifier: String::new(),
     })
 }
 
