@@ -1,5 +1,5 @@
-//! Plain-text notices in the reader's language, through Fluent: the advisory notice
-//! and the embargoed pre-notification.
+//! Plain-text notices in the reader's language, through Fluent: the advisory notice,
+//! the embargoed pre-notification, coordinators' status updates and status-change alerts.
 //!
 //! Messages live in `locales/<lang>/notice.ftl`, embedded. A message missing from the
 //! reader's language falls back to English and is listed in [`Notice::fallbacks`]; a
@@ -9,6 +9,8 @@
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use jiff::Timestamp;
 use unic_langid::LanguageIdentifier;
+
+use lockstep_core::{Tlp, VexStatus};
 
 use crate::model::{Advisory, Vulnerability};
 
@@ -95,7 +97,8 @@ impl Writer {
     }
 }
 
-fn render_from(sources: &[(&str, &str)], template: Template, locale: &str, advisory: &Advisory) -> Notice {
+/// A writer for `locale` and the language it actually writes in.
+fn writer(sources: &[(&str, &str)], locale: &str) -> (Writer, String) {
     let language = locale.split(['-', '_']).next().unwrap_or(locale).to_ascii_lowercase();
     let find = |lang: &str| sources.iter().find(|(l, _)| *l == lang).map(|(l, s)| bundle(l, s));
     let primary = if language == "en" { None } else { find(&language) };
@@ -109,6 +112,88 @@ fn render_from(sources: &[(&str, &str)], template: Template, locale: &str, advis
         // The whole notice is in English because the language has no translation.
         w.fallbacks.push(format!("locale:{locale}"));
     }
+    (w, used)
+}
+
+/// A participant's VEX status changed for a product: the alert to the coordinators
+/// (and to the participants it shares its status with).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange<'a> {
+    pub advisory_id: &'a str,
+    pub vulnerability: &'a str,
+    pub participant: &'a str,
+    pub product: &'a str,
+    /// `None` when the participant had said nothing before ("unknown").
+    pub old: Option<VexStatus>,
+    pub new: VexStatus,
+    pub tlp: Tlp,
+}
+
+fn status_word(w: &mut Writer, status: Option<VexStatus>) -> String {
+    let id = match status {
+        None => "status-unknown",
+        Some(VexStatus::Affected) => "status-affected",
+        Some(VexStatus::NotAffected) => "status-not-affected",
+        Some(VexStatus::Fixed) => "status-fixed",
+        Some(VexStatus::UnderInvestigation) => "status-under-investigation",
+    };
+    w.message(id, &[])
+}
+
+/// The status-change alert in `locale`.
+pub fn status_change(locale: &str, change: &StatusChange<'_>) -> Notice {
+    let (mut w, used) = writer(SOURCES, locale);
+    let new = status_word(&mut w, Some(change.new));
+    let old = status_word(&mut w, change.old);
+    let subject = w.message(
+        "status-change-subject",
+        &[
+            ("tlp", change.tlp.label()),
+            ("id", change.advisory_id.to_owned()),
+            ("participant", change.participant.to_owned()),
+            ("status", new.clone()),
+            ("product", change.product.to_owned()),
+        ],
+    );
+    let line = w.message(
+        "status-change-body",
+        &[
+            ("participant", change.participant.to_owned()),
+            ("vulnerability", change.vulnerability.to_owned()),
+            ("product", change.product.to_owned()),
+            ("old", old),
+            ("new", new),
+        ],
+    );
+    let distribution = w.message("notice-distribution", &[("tlp", change.tlp.label())]);
+    Notice {
+        locale: used,
+        subject,
+        body: format!("{line}\n\n{distribution}\n"),
+        fallbacks: w.fallbacks,
+    }
+}
+
+/// A status update from the coordinators on an advisory's case, in `locale`; `text`
+/// is the coordinators' own words and is not translated.
+pub fn status_update(locale: &str, advisory: &Advisory, text: &str) -> Notice {
+    let (mut w, used) = writer(SOURCES, locale);
+    let subject = w.message(
+        "status-update-subject",
+        &[("tlp", advisory.tlp.label()), ("id", advisory.id.clone())],
+    );
+    let intro = w.message("status-update-intro", &[("title", advisory.title.clone())]);
+    let distribution = w.message("notice-distribution", &[("tlp", advisory.tlp.label())]);
+    Notice {
+        locale: used,
+        subject,
+        body: format!("{intro}\n\n{}\n\n{distribution}\n", text.trim()),
+        fallbacks: w.fallbacks,
+    }
+}
+
+fn render_from(sources: &[(&str, &str)], template: Template, locale: &str, advisory: &Advisory) -> Notice {
+    let (mut w, used) = writer(sources, locale);
 
     let tlp = advisory.tlp.label();
     let title = advisory.title.clone();
@@ -221,7 +306,6 @@ fn vulnerability_lines(w: &mut Writer, v: &Vulnerability, body: &mut Vec<String>
 mod tests {
     use super::*;
     use crate::model::{Affected, Event, Package, Publisher, Range, RangeKind};
-    use lockstep_core::Tlp;
 
     fn advisory() -> Advisory {
         let mut v = Vulnerability::new("RUSTSEC-2099-0001", "2099-01-02T00:00:00Z".parse().unwrap());
@@ -269,6 +353,37 @@ mod tests {
             de.body
         );
         assert!(de.fallbacks.is_empty(), "{:?}", de.fallbacks);
+    }
+
+    #[test]
+    fn status_change_and_update() {
+        let change = StatusChange {
+            advisory_id: "LOCKSTEP-2099-0001",
+            vulnerability: "CVE-2099-1",
+            participant: "frob-cli",
+            product: "pkg:cargo/frob-cli",
+            old: None,
+            new: VexStatus::NotAffected,
+            tlp: Tlp::Amber,
+        };
+        let en = status_change("en", &change);
+        assert_eq!(
+            en.subject,
+            "[TLP:AMBER] LOCKSTEP-2099-0001: frob-cli is now not affected for pkg:cargo/frob-cli"
+        );
+        assert!(
+            en.body.starts_with(
+                "frob-cli changed its status for CVE-2099-1 on pkg:cargo/frob-cli from unknown to not affected."
+            ),
+            "{}",
+            en.body
+        );
+        let de = status_change("de", &change);
+        assert!(de.body.contains("von unbekannt zu nicht betroffen"), "{}", de.body);
+        assert!(de.fallbacks.is_empty(), "{:?}", de.fallbacks);
+        let update = status_update("de", &advisory(), "Der Fix ist fertig.");
+        assert!(update.subject.contains("Statusmeldung"), "{}", update.subject);
+        assert!(update.body.contains("Der Fix ist fertig."), "{}", update.body);
     }
 
     #[test]

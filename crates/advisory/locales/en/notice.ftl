@@ -23,3 +23,13 @@ prenotice-subject = [{ $tlp }] EMBARGOED pre-notification { $id }: { $title }
 prenotice-embargo = This information is under embargo until { $date }. Do not disclose it, or anything derived from it, before then.
 prenotice-need-to-know = Share it only with the people who need it to prepare and ship a fix.
 prenotice-reply = Please reply with your status for each affected package: affected, not affected (and why), under investigation, or fixed in a version.
+
+status-change-subject = [{ $tlp }] { $id }: { $participant } is now { $status } for { $product }
+status-change-body = { $participant } changed its status for { $vulnerability } on { $product } from { $old } to { $new }.
+status-update-subject = [{ $tlp }] Status update on { $id }
+status-update-intro = Status update from the coordinators on "{ $title }":
+status-unknown = unknown
+status-affected = affected
+status-not-affected = not affected
+status-fixed = fixed
+status-under-investigation = under investigation
