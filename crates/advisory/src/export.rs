@@ -57,7 +57,7 @@ impl fmt::Display for Format {
 /// Why an export could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExportError {
-    #[error("{id}: a CVE record needs a CVE id, and neither the id nor an alias is one")]
+    #[error("{id}: a CVE record needs a CVE id, and no id or alias is one")]
     NoCveId { id: String },
     #[error("{id}: the advisory has no vulnerability")]
     Empty { id: String },
@@ -66,7 +66,8 @@ pub enum ExportError {
 }
 
 /// One export document per what the format holds: OSV and CVE 5 give one document per
-/// vulnerability (CVE 5 only for those with a CVE id), the others one per advisory.
+/// vulnerability (CVE 5 only for those with a CVE id, and an error when none has one),
+/// the others one per advisory.
 pub fn export(advisory: &Advisory, format: Format) -> Result<Vec<(String, Value)>, ExportError> {
     match format {
         Format::Osv => Ok(advisory
@@ -74,11 +75,23 @@ pub fn export(advisory: &Advisory, format: Format) -> Result<Vec<(String, Value)
             .iter()
             .map(|v| (v.id.clone(), crate::osv::to_json(v)))
             .collect()),
-        Format::Cve5 => advisory
-            .vulnerabilities
-            .iter()
-            .map(|v| Ok((v.cve_id().unwrap_or(&v.id).to_owned(), cve5(advisory, v)?)))
-            .collect(),
+        Format::Cve5 => {
+            // Records for the vulnerabilities that have a CVE id; an error only when none has.
+            let with_cve: Vec<&Vulnerability> = advisory
+                .vulnerabilities
+                .iter()
+                .filter(|v| v.cve_id().is_some())
+                .collect();
+            if with_cve.is_empty() {
+                return Err(ExportError::NoCveId {
+                    id: advisory.id.clone(),
+                });
+            }
+            with_cve
+                .into_iter()
+                .map(|v| Ok((v.cve_id().unwrap_or(&v.id).to_owned(), cve5(advisory, v)?)))
+                .collect()
+        }
         Format::CsafAdvisory => Ok(vec![(
             advisory.id.clone(),
             csaf(advisory, CsafProfile::SecurityAdvisory)?,

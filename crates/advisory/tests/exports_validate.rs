@@ -236,6 +236,12 @@ fn cve5_needs_a_cve_id() {
     advisory.vulnerabilities[0].aliases.retain(|a| !a.starts_with("CVE-"));
     let err = export::export(&advisory, Format::Cve5).unwrap_err();
     assert!(err.to_string().contains("CVE id"), "{err}");
+    // In an advisory about two flaws, the one with a CVE id gets its record.
+    let mut two = sample();
+    two.vulnerabilities.push(advisory.vulnerabilities[0].clone());
+    let docs = export::export(&two, Format::Cve5).unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, "CVE-2026-12345");
 }
 
 #[test]
