@@ -594,11 +594,22 @@ pub fn cyclonedx(advisory: &Advisory) -> Result<Value, ExportError> {
             if let Some(d) = s.impact_statement.as_ref().or(s.action_statement.as_ref()) {
                 analysis["detail"] = json!(d);
             }
+            let mut affects = json!({ "ref": products.csaf_id(&s) });
+            if s.status == VexStatus::Affected && s.version.is_none() {
+                let range = v
+                    .affected
+                    .iter()
+                    .find(|a| a.package.purl_or_name() == s.product)
+                    .and_then(vers_range);
+                if let Some(range) = range {
+                    affects["versions"] = json!([{ "range": range, "status": "affected" }]);
+                }
+            }
             let mut entry = json!({
                 "id": v.id,
                 "description": v.title(),
                 "detail": description(v),
-                "affects": [{ "ref": products.csaf_id(&s) }],
+                "affects": [affects],
                 "analysis": analysis,
                 "updated": v.modified.to_string(),
             });
@@ -637,6 +648,50 @@ pub fn cyclonedx(advisory: &Advisory) -> Result<Value, ExportError> {
         "components": components,
         "vulnerabilities": vulnerabilities,
     }))
+}
+
+/// The affected versions as a `vers` range (the PURL project's version range
+/// specifier, which CycloneDX uses), e.g. `vers:cargo/>=1.0.0|<1.4.2`; `None` for
+/// ecosystems without a `vers` scheme and for GIT ranges.
+fn vers_range(a: &crate::model::Affected) -> Option<String> {
+    let scheme = match a.package.ecosystem.as_str() {
+        "crates.io" => "cargo",
+        "PyPI" => "pypi",
+        "npm" => "npm",
+        "Go" => "golang",
+        "Maven" => "maven",
+        "RubyGems" => "gem",
+        "NuGet" => "nuget",
+        "Packagist" => "composer",
+        e if e.starts_with("Debian") => "deb",
+        _ => return None,
+    };
+    let mut constraints = Vec::new();
+    let mut open = false;
+    for r in a.ranges.iter().filter(|r| r.kind != RangeKind::Git) {
+        for e in &r.events {
+            match e {
+                Event::Introduced(v) => {
+                    open = true;
+                    if v != "0" && v != "0.0.0-0" {
+                        constraints.push(format!(">={v}"));
+                    }
+                }
+                Event::Fixed(v) | Event::Limit(v) => {
+                    open = false;
+                    constraints.push(format!("<{v}"));
+                }
+                Event::LastAffected(v) => {
+                    open = false;
+                    constraints.push(format!("<={v}"));
+                }
+            }
+        }
+    }
+    if constraints.is_empty() {
+        return open.then(|| format!("vers:{scheme}/*"));
+    }
+    Some(format!("vers:{scheme}/{}", constraints.join("|")))
 }
 
 fn alias_source(id: &str) -> &'static str {
@@ -843,4 +898,47 @@ fn short_name(name: &str) -> String {
 
 fn truncate(s: &str, max_chars: usize) -> String {
     s.chars().take(max_chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Affected, Package, Range};
+
+    fn affected(ecosystem: &str, events: Vec<Event>) -> Affected {
+        Affected {
+            package: Package {
+                ecosystem: ecosystem.into(),
+                name: "x".into(),
+                purl: None,
+            },
+            ranges: vec![Range {
+                kind: RangeKind::Semver,
+                repo: None,
+                events,
+            }],
+            versions: vec![],
+            functions: vec![],
+        }
+    }
+
+    #[test]
+    fn vers_ranges_from_osv_events() {
+        let two = affected(
+            "crates.io",
+            vec![
+                Event::Introduced("0.0.0-0".into()),
+                Event::Fixed("0.9.0".into()),
+                Event::Introduced("1.0.0".into()),
+                Event::LastAffected("1.2.0".into()),
+            ],
+        );
+        assert_eq!(vers_range(&two).as_deref(), Some("vers:cargo/<0.9.0|>=1.0.0|<=1.2.0"));
+        let all = affected("PyPI", vec![Event::Introduced("0".into())]);
+        assert_eq!(vers_range(&all).as_deref(), Some("vers:pypi/*"));
+        assert_eq!(
+            vers_range(&affected("Hackage", vec![Event::Introduced("0".into())])),
+            None
+        );
+    }
 }
