@@ -338,7 +338,7 @@ pub enum Event {
 /// An OSV event object as read: exactly one of its keys must be set.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawEvent {
+struct RawEvent {
     introduced: Option<Scalar>,
     fixed: Option<Scalar>,
     last_affected: Option<Scalar>,
