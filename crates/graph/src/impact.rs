@@ -16,50 +16,59 @@ use crate::version::{Requirement, Version};
 
 const UNSEEN: u32 = u32::MAX;
 
-/// The result of a reverse transitive closure.
+/// The result of a reverse transitive closure. Only a parent per node is kept
+/// during the search (so it is a plain breadth-first search over compressed
+/// rows); depths and edge labels are recovered along the parent chain.
 #[derive(Debug, Clone)]
 pub struct Closure {
-    roots: Vec<NodeId>,
-    order: Vec<u32>,
+    roots: usize,
+    queue: Vec<u32>,
     parent: Vec<u32>,
-    parent_label: Vec<u32>,
-    depth: Vec<u32>,
 }
 
 impl Closure {
     /// The affected package versions the search started from.
-    pub fn roots(&self) -> &[NodeId] {
-        &self.roots
+    pub fn roots(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.queue[..self.roots].iter().map(|&n| NodeId(n))
     }
 
     /// Every dependent reached, nearest first (roots excluded).
     pub fn reached(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.order.iter().map(|&n| NodeId(n))
+        self.queue[self.roots..].iter().map(|&n| NodeId(n))
     }
 
     /// Number of dependents reached.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.queue.len() - self.roots
     }
 
     /// Whether no dependent was reached.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.len() == 0
     }
 
     /// Whether `n` was reached (roots included).
     pub fn contains(&self, n: NodeId) -> bool {
-        self.parent[n.0 as usize] != UNSEEN
+        self.parent.get(n.0 as usize).is_some_and(|&p| p != UNSEEN)
     }
 
     /// Number of edges from `n` to the nearest affected version.
     pub fn depth(&self, n: NodeId) -> Option<u32> {
-        self.contains(n).then(|| self.depth[n.0 as usize])
+        if !self.contains(n) {
+            return None;
+        }
+        let (mut cur, mut d) = (n.0, 0);
+        while self.parent[cur as usize] != cur {
+            cur = self.parent[cur as usize];
+            d += 1;
+        }
+        Some(d)
     }
 
     /// A shortest path from `n` down to an affected version, `n` first. Each
-    /// step carries the label of the edge to the next step.
-    pub fn path(&self, n: NodeId) -> Vec<(NodeId, u32)> {
+    /// step carries the label of its edge to the next step ([`NO_LABEL`] on the
+    /// last step).
+    pub fn path(&self, graph: &Graph, n: NodeId) -> Vec<(NodeId, u32)> {
         let mut out = Vec::new();
         if !self.contains(n) {
             return out;
@@ -71,7 +80,48 @@ impl Closure {
                 out.push((NodeId(cur), NO_LABEL));
                 return out;
             }
-            out.push((NodeId(cur), self.parent_label[cur as usize]));
+            let label = graph
+                .dependents(NodeId(p))
+                .find(|&(d, _)| d.0 == cur)
+                .map(|(_, l)| l)
+                .unwrap_or(NO_LABEL);
+            out.push((NodeId(cur), label));
+            cur = p;
+        }
+    }
+}
+
+impl Closure {
+    /// The label of every reached node's edge to its parent, in one pass over
+    /// the rows of the closure (for materializing many paths at once).
+    pub fn parent_labels(&self, graph: &Graph) -> Vec<u32> {
+        let mut labels = vec![NO_LABEL; self.parent.len()];
+        let mut done = vec![false; self.parent.len()];
+        for &v in &self.queue {
+            for (d, l) in graph.dependents(NodeId(v)) {
+                let i = d.0 as usize;
+                if self.parent[i] == v && !done[i] && d.0 != v {
+                    labels[i] = l;
+                    done[i] = true;
+                }
+            }
+        }
+        labels
+    }
+
+    fn path_with(&self, labels: &[u32], n: NodeId) -> Vec<(NodeId, u32)> {
+        let mut out = Vec::new();
+        if !self.contains(n) {
+            return out;
+        }
+        let mut cur = n.0;
+        loop {
+            let p = self.parent[cur as usize];
+            if p == cur {
+                out.push((NodeId(cur), NO_LABEL));
+                return out;
+            }
+            out.push((NodeId(cur), labels[cur as usize]));
             cur = p;
         }
     }
@@ -91,45 +141,32 @@ pub fn affected_nodes(graph: &Graph, affected: &Affected) -> Vec<NodeId> {
 pub fn closure(graph: &Graph, roots: &[NodeId]) -> Closure {
     let n = graph.node_count();
     let mut parent = vec![UNSEEN; n];
-    let mut parent_label = vec![NO_LABEL; n];
-    let mut depth = vec![0u32; n];
-    let mut order: Vec<u32> = Vec::new();
     let (offsets, src) = graph.reverse_rows();
-    let mut frontier: Vec<u32> = Vec::new();
+    let mut queue: Vec<u32> = Vec::with_capacity(64);
     for r in roots {
         if parent[r.0 as usize] == UNSEEN {
             parent[r.0 as usize] = r.0;
-            frontier.push(r.0);
+            queue.push(r.0);
         }
     }
+    let root_count = queue.len();
     let mut head = 0;
-    let mut queue = frontier;
     while head < queue.len() {
         let v = queue[head];
         head += 1;
-        let d = depth[v as usize] + 1;
         let (a, b) = (offsets[v as usize] as usize, offsets[v as usize + 1] as usize);
-        for (i, &u) in src[a..b].iter().enumerate() {
-            if parent[u as usize] == UNSEEN {
-                parent[u as usize] = v;
-                parent_label[u as usize] = a as u32 + i as u32;
-                depth[u as usize] = d;
+        for &u in &src[a..b] {
+            let slot = &mut parent[u as usize];
+            if *slot == UNSEEN {
+                *slot = v;
                 queue.push(u);
-                order.push(u);
             }
         }
     }
-    // Edge positions to label ids, only for the nodes reached.
-    for &u in &order {
-        let e = parent_label[u as usize];
-        parent_label[u as usize] = graph.edge_label(e as usize);
-    }
     Closure {
-        roots: roots.to_vec(),
-        order,
+        roots: root_count,
+        queue,
         parent,
-        parent_label,
-        depth,
     }
 }
 
@@ -234,10 +271,11 @@ pub fn report(graph: &Graph, affected: &Affected) -> Impact {
     let roots = affected_nodes(graph, affected);
     let c = closure(graph, &roots);
     let fixed = fixed_versions(graph, affected);
+    let labels = c.parent_labels(graph);
     let mut hits: Vec<Hit> = c
         .reached()
         .map(|n| {
-            let path = c.path(n);
+            let path = c.path_with(&labels, n);
             let steps: Vec<Step> = path
                 .iter()
                 .map(|&(node, label)| Step {
@@ -256,7 +294,7 @@ pub fn report(graph: &Graph, affected: &Affected) -> Impact {
                 purl: graph.purl(n),
                 name: graph.name(n).to_string(),
                 version: graph.version(n).to_string(),
-                depth: c.depth(n).unwrap_or(0),
+                depth: (path.len() - 1) as u32,
                 path: steps,
                 verdict,
                 sources: graph.sources(n).iter().map(|s| s.to_string()).collect(),

@@ -28,6 +28,7 @@ pub mod lockfiles;
 pub mod osv;
 pub mod purl;
 pub mod sbom;
+pub mod synthetic;
 pub mod version;
 
 pub use graph::{Graph, GraphBuilder, NodeId};

@@ -359,3 +359,30 @@ fn format_detection() {
     assert_eq!(Format::detect("x.bin", b"\x00"), None);
     assert!(ingest::parse_detect("x.bin", b"\x00").is_err());
 }
+
+#[test]
+fn real_npm_lockfile_written_by_npm_reads_with_verdicts() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/npm-web-app/package-lock.json");
+    let g = ingest::build(vec![ingest::read(std::path::Path::new(path), None).unwrap()]);
+    // qs 6.7.0 (CVE-2022-24999, fixed in 6.7.3) is pinned exactly by express
+    // 4.17.1 and body-parser 1.19.0: both must release.
+    let r = reached(&g, Ecosystem::Npm, "qs", "introduced=6.7.0,fixed=6.7.3");
+    assert_eq!(r.affected_versions, ["pkg:npm/qs@6.7.0"]);
+    let direct: Vec<(&str, bool)> = r
+        .hits
+        .iter()
+        .filter(|h| h.depth == 1)
+        .map(|h| (h.name.as_str(), matches!(h.verdict, Verdict::BumpRequirement { .. })))
+        .collect();
+    assert_eq!(direct, [("body-parser", true), ("express", true)]);
+    assert!(r.hits.iter().any(|h| h.name == "web-app" && h.depth == 2));
+}
+
+#[test]
+fn real_cargo_lockfile_written_by_cargo_reads() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/old-deps/Cargo.lock");
+    let g = ingest::build(vec![ingest::read(std::path::Path::new(path), None).unwrap()]);
+    let r = reached(&g, Ecosystem::CratesIo, "smallvec", "fixed=0.6.14");
+    assert_eq!(r.affected_versions, ["pkg:cargo/smallvec@0.6.10"]);
+    assert!(r.hits.iter().any(|h| h.name == "old-deps" && h.depth == 1));
+}
