@@ -9,10 +9,10 @@ mod client;
 mod server_cmds;
 
 // Offline tool modules (one file per command family):
+mod advisory;
 mod cvss;
 mod impact;
 mod scan;
-mod advisory;
 // [offline-modules]
 
 #[derive(Parser)]

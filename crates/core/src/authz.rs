@@ -98,6 +98,12 @@ pub fn decide_global(role: Option<GlobalRole>, action: GlobalAction) -> Decision
     }
 }
 
+/// Whether a user may change a project's own records (its manifests): the
+/// project's members, coordinators and admins.
+pub fn may_manage_project(role: GlobalRole, is_member: bool) -> bool {
+    is_member || matches!(role, GlobalRole::Admin | GlobalRole::Coordinator)
+}
+
 /// Who may read a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {

@@ -71,6 +71,20 @@ pub fn global(user: Option<&User>, action: GlobalAction) -> Result<&User, ApiErr
     Ok(user)
 }
 
+/// Checks that `user` may manage project `id`'s own records (its manifests).
+/// Projects are not secret (every user can list them), so a refusal is 403.
+pub async fn project(app: &App, user: &User, id: ProjectId) -> Result<lockstep_store::Project, ApiError> {
+    let project = app.store().project(id).await?;
+    let member = app.store().user_projects(user.id).await?.contains(&id);
+    if rules::may_manage_project(user.role, member) {
+        Ok(project)
+    } else {
+        Err(ApiError::forbidden(
+            "only the project's members and coordinators may do this",
+        ))
+    }
+}
+
 /// The messages of a case the actor may read.
 pub fn visible_messages(access: &CaseAccess, user: &User, messages: Vec<Message>) -> Vec<Message> {
     messages

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod authz;
 pub mod demo;
 mod error;
+pub mod impact;
 mod web;
 
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub use error::{ApiError, ApiResult};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The largest manifest (lockfile, SBOM, Debian index) accepted, in bytes.
+pub const MAX_MANIFEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// Settings the server runs with.
 #[derive(Debug, Clone)]

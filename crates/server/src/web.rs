@@ -42,6 +42,7 @@ web_routes! {
     post "/cases" => create_case,
     get "/cases/{id}" => case_page,
     post "/cases/{id}/messages" => post_message,
+    post "/cases/{id}/participants" => read_in,
 }
 
 pub fn templates() -> minijinja::Environment<'static> {
@@ -371,13 +372,46 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
             context! { title => t.title, owner => owner, due_on => t.due_on.map(|d| d.to_string()), status => t.status.as_str() }
         })
         .collect();
+    // The impact view is for the people who decide whom to read in.
+    let impact = if authz::case(&app, user, id, CaseAction::ViewImpact).await.is_ok() {
+        Some(crate::impact::case_impact(app.store(), id).await?)
+    } else {
+        None
+    };
     render(
         &app,
         "case.html",
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
-        tasks => tasks, messages => threaded(&messages) },
+        tasks => tasks, messages => threaded(&messages), impact => impact },
     )
+}
+
+/// Reads a project into the case from the impact view.
+async fn read_in(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
+    let user = actor.require()?;
+    authz::case(&app, user, id, CaseAction::ManageParticipants).await?;
+    let form = form(&body);
+    check_csrf(&actor, &form)?;
+    let project = form.get("project_id").and_then(|p| p.parse().ok()).ok_or_else(|| {
+        ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "project_id",
+            "not a project id",
+        )
+    })?;
+    let new = lockstep_store::NewParticipant {
+        project_id: project,
+        role: lockstep_core::ParticipantRole::Downstream,
+    };
+    match app.store().add_participant(user.id, app.clock().now(), id, new).await {
+        // Already read in (a second click, another coordinator): nothing to do.
+        Ok(_) | Err(lockstep_store::StoreError::Duplicate { .. }) => {
+            Ok(Redirect::to(&format!("/cases/{id}#participants")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn post_message(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {

@@ -22,6 +22,9 @@ enum Rule {
     ReadIn,
     /// The case's coordinators and admins; participants see it but may not (403).
     RunsCase,
+    /// Members of the project (`participant` is a member of the test project),
+    /// coordinators and admins; other users get 403 (projects are not secret).
+    ProjectMembers,
 }
 
 /// The expectation and a valid sample body for every API route. A route missing here
@@ -68,6 +71,12 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
         }
         ("patch", "/api/v1/cases/{id}/tasks/{task_id}") => (Rule::RunsCase, Some(json!({"status": "done"}))),
         ("post", "/api/v1/cases/{id}/decisions") => (Rule::RunsCase, Some(json!({"title": "d", "outcome": "o"}))),
+        ("get", "/api/v1/cases/{id}/impact") => (Rule::RunsCase, None),
+        ("get", "/api/v1/projects/{project_id}/manifests") => (Rule::ProjectMembers, None),
+        ("put", "/api/v1/projects/{project_id}/manifests/{name}") => (
+            Rule::ProjectMembers,
+            Some(json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []})),
+        ),
         _ => return None,
     })
 }
@@ -76,6 +85,7 @@ fn fill(t: &TestApp, path: &str, case: &str) -> String {
     path.replace("{id}", case)
         .replace("{project_id}", &t.project.to_string())
         .replace("{task_id}", &t.task.id.to_string())
+        .replace("{name}", "bom.cdx.json")
 }
 
 /// Whether `role` passes `rule` on the case under test.
@@ -89,6 +99,8 @@ fn allowed(rule: Rule, role: &str) -> Result<(), u16> {
         (Rule::ReadIn, _) if read_in => Ok(()),
         (Rule::RunsCase, "coordinator" | "admin") => Ok(()),
         (Rule::RunsCase, "participant") => Err(403),
+        (Rule::ProjectMembers, "participant" | "coordinator" | "other_coordinator" | "admin") => Ok(()),
+        (Rule::ProjectMembers, _) => Err(403),
         (Rule::ReadIn | Rule::RunsCase, _) => Err(404),
     }
 }
@@ -197,7 +209,10 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         ("get" | "post", "/cases/new" | "/cases") => 403,
         ("get", "/cases/{id}") if read_in => 200,
         ("post", "/cases/{id}/messages") if read_in => 303,
-        ("get" | "post", "/cases/{id}" | "/cases/{id}/messages") => 404,
+        // Reading in is for whoever runs the case; a participant sees the case but may not.
+        ("post", "/cases/{id}/participants") if matches!(role, "coordinator" | "admin") => 303,
+        ("post", "/cases/{id}/participants") if role == "participant" => 403,
+        ("get" | "post", "/cases/{id}" | "/cases/{id}/messages" | "/cases/{id}/participants") => 404,
         _ => panic!("web route {method} {path} has no expectation in this test: add one"),
     }
 }
@@ -212,7 +227,10 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
         }
         for role in ROLES {
             let csrf = t.actor(role).map(|a| a.csrf.clone()).unwrap_or_default();
-            let form = format!("csrf={csrf}&title=From+the+web&body=hello");
+            let form = format!(
+                "csrf={csrf}&title=From+the+web&body=hello&project_id={}",
+                t.spare_project
+            );
             let uri = fill(&t, path, &t.case.id.to_string());
             let (status, body) = t
                 .raw(

@@ -55,9 +55,11 @@ async fn add_vulnerability(
 ) -> ApiResult<(StatusCode, Json<Vulnerability>)> {
     let user = actor.require()?;
     authz::case(&app, user, id, CaseAction::ManageVulnerabilities).await?;
+    let new: NewVulnerability = body.parse()?;
+    crate::impact::check_affected(&new.affected)?;
     let v = app
         .store()
-        .add_vulnerability(user.id, app.clock().now(), id, body.parse()?)
+        .add_vulnerability(user.id, app.clock().now(), id, new)
         .await?;
     Ok((StatusCode::CREATED, Json(v)))
 }

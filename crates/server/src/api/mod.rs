@@ -4,6 +4,7 @@
 
 mod cases;
 mod items;
+mod manifests;
 mod projects;
 
 pub use cases::case_detail;
@@ -44,7 +45,8 @@ pub fn router() -> OpenApiRouter<App> {
     let v1 = OpenApiRouter::new()
         .merge(cases::routes())
         .merge(items::routes())
-        .merge(projects::routes());
+        .merge(projects::routes())
+        .merge(manifests::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
@@ -72,6 +74,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 }
 
 impl JsonBody {
+    /// The body as sent, for uploads that are not JSON.
+    pub fn raw(&self) -> &[u8] {
+        &self.0
+    }
+
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let de = &mut serde_json::Deserializer::from_slice(&self.0);
         serde_path_to_error::deserialize(de).map_err(|e| {
