@@ -37,6 +37,8 @@ pub enum CaseCommand {
     List,
     /// Show one case.
     Show { id: String },
+    /// Which registered projects reach the case's affected packages, with their paths (coordinators).
+    Impact { id: String },
     /// Open a new case (coordinators).
     New {
         #[arg(long)]
@@ -53,6 +55,15 @@ pub enum CaseCommand {
 pub enum ProjectCommand {
     /// List projects.
     List,
+    /// Upload lockfiles, SBOMs or Debian indexes of a project (each replaces the one of the same file name).
+    Upload {
+        /// The project's id.
+        #[arg(long)]
+        project: String,
+        /// Files to upload: Cargo.lock, package-lock.json, poetry.lock, uv.lock, requirements.txt, CycloneDX or SPDX JSON, Packages.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Register a project (coordinators).
     New {
         #[arg(long)]
@@ -93,6 +104,21 @@ impl Client {
         if let Some(body) = body {
             req = req.json(&body);
         }
+        self.send(req, &url).await
+    }
+
+    async fn upload(&self, path: &str, bytes: Vec<u8>) -> anyhow::Result<Value> {
+        let url = format!("{}/api/v1{path}", self.base);
+        let req = self
+            .http
+            .put(&url)
+            .bearer_auth(&self.token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+        self.send(req, &url).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> anyhow::Result<Value> {
         let resp = req.send().await.with_context(|| format!("calling {url}"))?;
         let status = resp.status();
         let value: Value = resp
@@ -186,6 +212,39 @@ pub fn case(args: ClientArgs, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            CaseCommand::Impact { id } => {
+                let impact = client
+                    .call(reqwest::Method::GET, &format!("/cases/{id}/impact"), None)
+                    .await?;
+                match args.format {
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&impact)?),
+                    Format::Table => {
+                        let mut table = Table::new();
+                        table.set_header(["PROJECT", "READ IN", "DEPTH", "NEAREST PATH", "FIX"]);
+                        for p in impact["projects"].as_array().into_iter().flatten() {
+                            let first = &p["paths"][0];
+                            let path = first["path"]
+                                .as_array()
+                                .map(|steps| steps.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" -> "));
+                            table.add_row([
+                                p["project_name"].as_str().unwrap_or("-").to_owned(),
+                                if p["participant"] == true { "yes" } else { "no" }.to_owned(),
+                                first["depth"]
+                                    .as_u64()
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_else(|| "-".into()),
+                                path.unwrap_or_else(|| "publishes the affected package".into()),
+                                first["verdict"]["action"].as_str().unwrap_or("-").replace('_', " "),
+                            ]);
+                        }
+                        println!("{table}");
+                        eprintln!(
+                            "from {} manifests, {} package versions",
+                            impact["manifests"], impact["packages"]
+                        );
+                    }
+                }
+            }
             CaseCommand::New { title, summary, tlp } => {
                 let body = json!({"title": title, "summary": summary, "tlp": tlp});
                 print(
@@ -210,6 +269,22 @@ pub fn project(args: ClientArgs, cmd: ProjectCommand) -> anyhow::Result<ExitCode
     runtime()?.block_on(async {
         let value = match cmd {
             ProjectCommand::List => client.call(reqwest::Method::GET, "/projects", None).await?,
+            ProjectCommand::Upload { project, files } => {
+                let mut stored = Vec::new();
+                for file in files {
+                    let name = file
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .with_context(|| format!("{}: no file name", file.display()))?
+                        .to_owned();
+                    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                    let path = format!("/projects/{project}/manifests/{name}");
+                    stored.push(client.upload(&path, bytes).await.with_context(|| format!("uploading {}", file.display()))?);
+                }
+                let columns: &[(&str, &str)] = &[("NAME", "/name"), ("FORMAT", "/format"), ("PACKAGES", "/package_count"), ("SHA-256", "/sha256")];
+                print(args.format, &Value::Array(stored), columns)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             ProjectCommand::New { name, purls, repository, security_contact } => {
                 let body = json!({"name": name, "purls": purls, "repository": repository, "security_contact": security_contact});
                 client.call(reqwest::Method::POST, "/projects", Some(body)).await?
