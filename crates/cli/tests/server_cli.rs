@@ -175,7 +175,11 @@ both_backends!(admin_and_client_commands, |backend| async move {
     let project = projects[0]["id"].as_str().unwrap().to_owned();
     // Upload this workspace's own Cargo.lock; a malformed one is refused, naming the line.
     let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
-    let out = lockstep(&["project", "upload", "--project", &project, lock, "--format", "json"], None, &env);
+    let out = lockstep(
+        &["project", "upload", "--project", &project, lock, "--format", "json"],
+        None,
+        &env,
+    );
     assert!(out.status.success(), "{}", text(&out));
     let stored: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(stored[0]["package_count"].as_i64().unwrap() > 100, "{stored}");
@@ -183,7 +187,11 @@ both_backends!(admin_and_client_commands, |backend| async move {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("Cargo.lock");
     std::fs::write(&bad, "version = 3\n[[package]]\nname = \"x\"\nversion = 1.0\n").unwrap();
-    let out = lockstep(&["project", "upload", "--project", &project, bad.to_str().unwrap()], None, &env);
+    let out = lockstep(
+        &["project", "upload", "--project", &project, bad.to_str().unwrap()],
+        None,
+        &env,
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("Cargo.lock:4"), "{}", text(&out));
     let out = lockstep(&["case", "impact", case["id"].as_str().unwrap()], None, &env);
