@@ -9,6 +9,7 @@ pub mod authz;
 pub mod demo;
 mod error;
 pub mod impact;
+mod public;
 mod web;
 
 use std::sync::Arc;
@@ -94,6 +95,7 @@ pub fn router(app: App) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .merge(web::router())
+        .merge(public::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
@@ -107,6 +109,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The web routes as (method, path) pairs, for the route-by-role test.
 pub fn web_routes() -> Vec<(&'static str, &'static str)> {
     web::ROUTES.to_vec()
+}
+
+/// The public advisory routes (no login) as (method, path) pairs, for the route-by-role test.
+pub fn public_routes() -> Vec<(&'static str, &'static str)> {
+    public::ROUTES.to_vec()
 }
 
 /// Serves the app on `listener` until Ctrl-C.

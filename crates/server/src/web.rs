@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::api::Id;
 use crate::auth::{self, Actor};
+use crate::public::case_pages::{adopt_severity, advisory_page, propose_severity, publish_advisory};
 use crate::{authz, ApiError, App};
 
 /// Declares the web routes once: the router and the (method, path) list the
@@ -42,6 +43,10 @@ web_routes! {
     post "/cases" => create_case,
     get "/cases/{id}" => case_page,
     post "/cases/{id}/messages" => post_message,
+    get "/cases/{id}/advisory" => advisory_page,
+    post "/cases/{id}/severity/proposals" => propose_severity,
+    post "/cases/{id}/severity/adopt" => adopt_severity,
+    post "/cases/{id}/advisory/publish" => publish_advisory,
     post "/cases/{id}/participants" => read_in,
 }
 
@@ -54,9 +59,20 @@ pub fn templates() -> minijinja::Environment<'static> {
         ("new_case.html", include_str!("../templates/new_case.html")),
         ("case.html", include_str!("../templates/case.html")),
         ("error.html", include_str!("../templates/error.html")),
+        ("public_list.html", include_str!("../templates/public_list.html")),
+        (
+            "advisory_section.html",
+            include_str!("../templates/advisory_section.html"),
+        ),
+        ("advisory.html", include_str!("../templates/advisory.html")),
+        (
+            "public_advisory.html",
+            include_str!("../templates/public_advisory.html"),
+        ),
     ] {
         env.add_template(name, source).expect("built-in templates parse");
     }
+    crate::public::add_filters(&mut env);
     env
 }
 

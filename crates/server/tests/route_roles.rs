@@ -77,6 +77,29 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
             Rule::ProjectMembers,
             Some(json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []})),
         ),
+        // Severity and advisories (api/advisories.rs).
+        ("get", "/api/v1/cases/{id}/severity")
+        | ("get", "/api/v1/cases/{id}/advisory")
+        | ("get", "/api/v1/cases/{id}/advisory/export") => (Rule::ReadIn, None),
+        ("post", "/api/v1/cases/{id}/severity/proposals") => (
+            Rule::ReadIn,
+            Some(
+                json!({"vulnerability_id": v, "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "rationale": "r"}),
+            ),
+        ),
+        ("post", "/api/v1/cases/{id}/severity") => (
+            Rule::RunsCase,
+            Some(
+                json!({"vulnerability_id": v, "cvss_vector": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}),
+            ),
+        ),
+        ("post", "/api/v1/cases/{id}/severity/proposals/{proposal_id}/adopt") => (
+            Rule::RunsCase,
+            Some(json!({"rationale": "the maintainers' analysis holds"})),
+        ),
+        ("put", "/api/v1/cases/{id}/advisory") => (Rule::RunsCase, Some(json!({"title": "t", "changelog": "c"}))),
+        // 409 until the case is out of embargo and disclosed.
+        ("post", "/api/v1/cases/{id}/advisory/publish") => (Rule::RunsCase, None),
         _ => return None,
     })
 }
@@ -109,6 +132,7 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
     let Some(t) = TestApp::new(backend).await else { return };
     let openapi = lockstep_server::openapi();
     let missing_case = lockstep_core::CaseId::new().to_string();
+    let proposal = seed_severity_proposal(&t).await;
     let mut walked = 0;
     for (path, item) in &openapi.paths.paths {
         for (method, op) in [
@@ -124,7 +148,7 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
             let (rule, body) = api_rule(&t, method, path)
                 .unwrap_or_else(|| panic!("route {method} {path} has no rule in this test: add one"));
             for role in ROLES {
-                let uri = fill(&t, path, &t.case.id.to_string());
+                let uri = fill(&t, path, &t.case.id.to_string()).replace("{proposal_id}", &proposal);
                 let (status, answer) = t.api(role, &method.to_uppercase(), &uri, body.clone()).await;
                 let text = answer.to_string();
                 match allowed(rule, role) {
@@ -140,7 +164,7 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
                                 .api(
                                     role,
                                     &method.to_uppercase(),
-                                    &fill(&t, path, &missing_case),
+                                    &fill(&t, path, &missing_case).replace("{proposal_id}", &proposal),
                                     body.clone(),
                                 )
                                 .await;
@@ -213,6 +237,20 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         ("post", "/cases/{id}/participants") if matches!(role, "coordinator" | "admin") => 303,
         ("post", "/cases/{id}/participants") if role == "participant" => 403,
         ("get" | "post", "/cases/{id}" | "/cases/{id}/messages" | "/cases/{id}/participants") => 404,
+        // Severity and advisory page and forms; the walk's form lacks their fields.
+        ("get", "/cases/{id}/advisory") if read_in => 200,
+        ("post", "/cases/{id}/severity/proposals") if read_in => 422,
+        ("post", "/cases/{id}/severity/adopt") if matches!(role, "coordinator" | "admin") => 422,
+        // Publishing before the case is disclosed is refused.
+        ("post", "/cases/{id}/advisory/publish") if matches!(role, "coordinator" | "admin") => 409,
+        ("post", "/cases/{id}/severity/adopt" | "/cases/{id}/advisory/publish") if role == "participant" => 403,
+        (
+            "get" | "post",
+            "/cases/{id}/advisory"
+            | "/cases/{id}/severity/proposals"
+            | "/cases/{id}/severity/adopt"
+            | "/cases/{id}/advisory/publish",
+        ) => 404,
         _ => panic!("web route {method} {path} has no expectation in this test: add one"),
     }
 }
@@ -321,4 +359,110 @@ both_backends!(forms_without_csrf_are_refused, |backend| async move {
         )
         .await;
     assert_eq!(messages.as_array().unwrap().len(), 0, "a forged post was written");
+});
+
+/// A participant's severity proposal on the case under test, for the adopt route.
+async fn seed_severity_proposal(t: &TestApp) -> String {
+    let (status, body) = t
+        .api(
+            "participant",
+            "POST",
+            &format!("/api/v1/cases/{}/severity/proposals", t.case.id),
+            Some(json!({"vulnerability_id": t.vulnerability.id,
+                "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "rationale": "remote"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// What a public route (no login needed) answers every role alike: the list and the
+/// feed always, an advisory's own routes only once it is published.
+fn public_expectation(path: &str, published: bool) -> u16 {
+    match path {
+        "/advisories" | "/advisories/feed.atom" => 200,
+        "/advisories/{advisory_id}" | "/advisories/{advisory_id}/osv.json" if published => 200,
+        "/advisories/{advisory_id}" | "/advisories/{advisory_id}/osv.json" => 404,
+        _ => panic!("public route {path} has no expectation in this test: add one"),
+    }
+}
+
+both_backends!(every_public_route_by_every_role, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let case = format!("/api/v1/cases/{}", t.case.id);
+    let (status, draft) = t
+        .api(
+            "coordinator",
+            "PUT",
+            &format!("{case}/advisory"),
+            Some(json!({"title": "Embargoed flaw advisory", "summary": "secret details of Embargoed flaw"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{draft}");
+    let id = draft["advisory_id"].as_str().unwrap().to_owned();
+    let unknown = "LOCKSTEP-2222-3333-4444";
+    for published in [false, true] {
+        if published {
+            // The case has no embargo; disclosing it lets the coordinator publish.
+            for (uri, body) in [
+                ("phase", json!({"to": "coordinating"})),
+                ("phase", json!({"to": "disclosed"})),
+            ] {
+                let (status, answer) = t.api("coordinator", "POST", &format!("{case}/{uri}"), Some(body)).await;
+                assert_eq!(status, 200, "{answer}");
+            }
+            let (status, answer) = t
+                .api("coordinator", "POST", &format!("{case}/advisory/publish"), None)
+                .await;
+            assert_eq!(status, 200, "{answer}");
+        }
+        for (method, path) in lockstep_server::public_routes() {
+            let expected = public_expectation(path, published);
+            for role in ROLES {
+                // By cookie and by token: the answer is the same for everyone.
+                for web in [true, false] {
+                    let (status, body) = t
+                        .raw(
+                            role,
+                            &method.to_uppercase(),
+                            &path.replace("{advisory_id}", &id),
+                            "text/html",
+                            vec![],
+                            web,
+                        )
+                        .await;
+                    assert_eq!(
+                        status.as_u16(),
+                        expected,
+                        "{role} {method} {path} published={published}: {body}"
+                    );
+                    if expected == 404 {
+                        let missing = t
+                            .raw(
+                                role,
+                                &method.to_uppercase(),
+                                &path.replace("{advisory_id}", unknown),
+                                "text/html",
+                                vec![],
+                                web,
+                            )
+                            .await;
+                        assert_eq!(
+                            (status, &body),
+                            (missing.0, &missing.1),
+                            "{role} {path} differs from a missing advisory"
+                        );
+                    }
+                    if !published {
+                        assert!(
+                            !body.contains(&id) && !body.contains("Embargoed flaw"),
+                            "{role} {method} {path} shows the unpublished advisory: {body}"
+                        );
+                    } else if path == "/advisories" || path == "/advisories/{advisory_id}" {
+                        assert!(body.contains("Embargoed flaw advisory"), "{role} {path}: {body}");
+                    }
+                }
+            }
+        }
+    }
 });

@@ -4,6 +4,7 @@
 //! same transaction.
 
 mod accounts;
+mod advisories;
 pub mod audit;
 mod case_items;
 mod cases;
@@ -21,6 +22,10 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 pub use accounts::{NewUser, SessionInfo};
+pub use advisories::{
+    AdvisoryCredit, AdvisoryRecord, AdvisoryRevision, NewAdvisoryRevision, NewSeverityProposal, SeverityAdoption,
+    SeverityProposal,
+};
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
 pub use manifests::{Manifest, NewManifest};
 pub use model::*;
@@ -110,6 +115,7 @@ fn migrator() -> Migrator {
     let migrations = vec![
         migration(1, "init", include_str!("../migrations/0001_init.sql")),
         migration(2, "manifests", include_str!("../migrations/0002_manifests.sql")),
+        migration(3, "advisories", include_str!("../migrations/0003_advisories.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),

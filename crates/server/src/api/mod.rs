@@ -2,6 +2,7 @@
 //! calls one store function and renders. Bodies are parsed only after the actor is
 //! authorized, so an outsider learns nothing from validation errors either.
 
+pub(crate) mod advisories;
 mod cases;
 mod items;
 mod manifests;
@@ -24,7 +25,7 @@ use crate::{ApiError, App};
 #[openapi(
     info(title = "Lockstep API", description = "Coordinated security disclosure across interdependent open-source projects."),
     modifiers(&TokenAuth),
-    tags((name = "cases"), (name = "projects"), (name = "account"))
+    tags((name = "cases"), (name = "advisories"), (name = "projects"), (name = "account"))
 )]
 struct ApiDoc;
 
@@ -43,6 +44,7 @@ impl Modify for TokenAuth {
 /// Every API route, collected with its OpenAPI description.
 pub fn router() -> OpenApiRouter<App> {
     let v1 = OpenApiRouter::new()
+        .merge(advisories::routes())
         .merge(cases::routes())
         .merge(items::routes())
         .merge(projects::routes())

@@ -1,0 +1,521 @@
+//! The public face of published advisories, for readers without an account: an HTML
+//! list and page per advisory, an Atom feed, and each vulnerability's OSV record at a
+//! stable URL. An advisory appears here only once its coordinator published it and
+//! only while its case is out of embargo and disclosed (checked on every read); before
+//! that every route answers exactly as for an advisory that does not exist.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Json, Router};
+use lockstep_advisory::cvss::Vector;
+use lockstep_advisory::{Advisory, Event};
+use lockstep_core::case::display_in_zone;
+use lockstep_store::{AdvisoryRecord, Case};
+use minijinja::context;
+use serde::Serialize;
+
+use crate::api::advisories::{case_advisory, case_is_public, Edition};
+use crate::web::WebError;
+use crate::{ApiError, ApiResult, App};
+
+/// Declares the public routes once: the router and the list the route-by-role test
+/// walks come from the same lines.
+macro_rules! public_routes {
+    ($($method:ident $path:literal => $handler:ident),+ $(,)?) => {
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+        pub fn router() -> Router<App> {
+            Router::new()$(.route($path, axum::routing::$method($handler)))+
+        }
+    };
+}
+
+public_routes! {
+    get "/advisories" => advisories_page,
+    get "/advisories/feed.atom" => atom_feed,
+    get "/advisories/{advisory_id}" => advisory_page,
+    get "/advisories/{advisory_id}/osv.json" => osv_json,
+}
+
+/// A published advisory as the public sees it.
+struct Published {
+    record: AdvisoryRecord,
+    advisory: Advisory,
+}
+
+async fn public_form(app: &App, record: AdvisoryRecord, case: &Case) -> ApiResult<Published> {
+    // Once published, the advisory speaks for every participant's statement.
+    let participants = app.store().participants(case.id).await?;
+    let advisory = case_advisory(app, case, &record, participants, Edition::Public).await?;
+    Ok(Published { record, advisory })
+}
+
+/// The published advisory with this id, or None: also for a draft, and for a case
+/// that is (somehow) not out of embargo.
+async fn published(app: &App, advisory_id: &str) -> ApiResult<Option<Published>> {
+    let Some(record) = app.store().published_advisory(advisory_id).await? else {
+        return Ok(None);
+    };
+    let case = app.store().case(record.case_id).await?;
+    if !case_is_public(&case) {
+        return Ok(None);
+    }
+    public_form(app, record, &case).await.map(Some)
+}
+
+/// Every public advisory, newest first.
+async fn all_published(app: &App) -> ApiResult<Vec<Published>> {
+    let mut out = Vec::new();
+    for record in app.store().published_advisories().await? {
+        let case = app.store().case(record.case_id).await?;
+        if case_is_public(&case) {
+            out.push(public_form(app, record, &case).await?);
+        }
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.advisory.current_date()));
+    Ok(out)
+}
+
+fn when(at: jiff::Timestamp) -> String {
+    display_in_zone(at, "UTC")
+}
+
+#[derive(Serialize)]
+struct ListRow {
+    id: String,
+    title: String,
+    rating: Option<String>,
+    published: Option<String>,
+    updated: Option<String>,
+}
+
+fn worst_rating(advisory: &Advisory) -> Option<String> {
+    advisory
+        .vulnerabilities
+        .iter()
+        .flat_map(|v| v.cvss())
+        .map(|v| v.scores().base_severity)
+        .max()
+        .map(|r| r.as_str().to_owned())
+}
+
+fn render(app: &App, name: &str, ctx: minijinja::Value) -> Result<Response, WebError> {
+    let html = app
+        .0
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(ApiError::internal)?;
+    Ok(Html(html).into_response())
+}
+
+/// Handles `GET /advisories`: every published advisory.
+async fn advisories_page(State(app): State<App>) -> Result<Response, WebError> {
+    let rows: Vec<ListRow> = all_published(&app)
+        .await?
+        .into_iter()
+        .map(|p| ListRow {
+            rating: worst_rating(&p.advisory),
+            published: p.advisory.initial_date().map(when),
+            updated: p.advisory.current_date().map(when),
+            title: p.advisory.title,
+            id: p.record.advisory_id,
+        })
+        .collect();
+    render(&app, "public_list.html", context! { advisories => rows })
+}
+
+/// One vulnerability of a public advisory, ready for the page.
+#[derive(Serialize)]
+struct VulnView {
+    id: String,
+    title: String,
+    aliases: Vec<String>,
+    cvss: Vec<minijinja::Value>,
+    cwes: Vec<minijinja::Value>,
+    affected: Vec<minijinja::Value>,
+    statements: Vec<minijinja::Value>,
+}
+
+fn events_text(events: &[Event]) -> String {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Introduced(v) if v == "0" => "introduced in the first version".to_owned(),
+            Event::Introduced(v) => format!("introduced in {v}"),
+            Event::Fixed(v) => format!("fixed in {v}"),
+            Event::LastAffected(v) => format!("last affected {v}"),
+            Event::Limit(v) => format!("limit {v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn vuln_views(advisory: &Advisory) -> Vec<VulnView> {
+    advisory
+        .vulnerabilities
+        .iter()
+        .map(|v| VulnView {
+            id: v.id.clone(),
+            title: v.title(),
+            aliases: v.aliases.clone(),
+            cvss: v
+                .cvss()
+                .iter()
+                .map(|vector: &Vector| {
+                    let s = vector.scores();
+                    context! { version => s.version.as_str(), score => format!("{:.1}", s.base_score),
+                    rating => s.base_severity.as_str(), vector => vector.as_str() }
+                })
+                .collect(),
+            cwes: v
+                .cwes
+                .iter()
+                .map(|c| context! { id => c.to_string(), name => c.name() })
+                .collect(),
+            affected: v
+                .affected
+                .iter()
+                .map(|a| {
+                    let ranges: Vec<String> = a.ranges.iter().map(|r| events_text(&r.events)).collect();
+                    context! { ecosystem => a.package.ecosystem, name => a.package.name,
+                    ranges => ranges, versions => a.versions, fixed => a.fixed_versions() }
+                })
+                .collect(),
+            statements: v
+                .vex_statements()
+                .iter()
+                .map(|s| {
+                    context! { product => s.product_id(), status => s.status.as_str(),
+                    justification => s.justification.map(|j| j.as_str()), impact => s.impact_statement,
+                    action => s.action_statement }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Handles `GET /advisories/{advisory_id}`: one published advisory.
+async fn advisory_page(State(app): State<App>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let p = published(&app, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("advisory"))?;
+    let changelog: Vec<minijinja::Value> = p
+        .advisory
+        .revisions
+        .iter()
+        .rev()
+        .map(|r| context! { number => r.number, date => when(r.date), summary => r.summary })
+        .collect();
+    let credits: Vec<minijinja::Value> = p
+        .advisory
+        .vulnerabilities
+        .first()
+        .map(|v| {
+            v.credits
+                .iter()
+                .map(|c| context! { name => c.name, kind => c.kind })
+                .collect()
+        })
+        .unwrap_or_default();
+    let a = &p.advisory;
+    render(
+        &app,
+        "public_advisory.html",
+        context! {
+            id => p.record.advisory_id, title => a.title, tlp => a.tlp.as_str(),
+            published => a.initial_date().map(when), updated => a.current_date().map(when),
+            revision => a.revisions.last().map(|r| r.number.clone()),
+            summary => a.sections.summary, details => a.sections.details,
+            remediation => a.sections.remediation, mitigation => a.sections.mitigation,
+            vulnerabilities => vuln_views(a), credits => credits, changelog => changelog,
+            rating => worst_rating(a),
+        },
+    )
+}
+
+/// Handles `GET /advisories/{advisory_id}/osv.json`: the OSV record of a published
+/// advisory's vulnerability. An advisory of one vulnerability has one record under its
+/// own id; one of several has `{advisory_id}-1`, `{advisory_id}-2`, ...
+async fn osv_json(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
+    let (advisory_id, record_id) = match published(&app, &id).await? {
+        Some(p) => (Some(p), id.clone()),
+        None => match id.rsplit_once('-') {
+            Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                (published(&app, base).await?, id.clone())
+            }
+            _ => (None, id.clone()),
+        },
+    };
+    let vulnerability = advisory_id
+        .as_ref()
+        .and_then(|p| p.advisory.vulnerabilities.iter().find(|v| v.id == record_id))
+        .ok_or_else(|| ApiError::not_found("advisory"))?;
+    Ok(Json(lockstep_advisory::osv::to_json(vulnerability)).into_response())
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 forbids most control characters even escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Atom feed document of these advisories (RFC 4287).
+fn atom(advisories: &[Published], now: jiff::Timestamp) -> String {
+    let updated = advisories
+        .iter()
+        .filter_map(|p| p.advisory.current_date())
+        .max()
+        .unwrap_or(now);
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    xml.push_str("  <title>Lockstep security advisories</title>\n");
+    xml.push_str("  <id>urn:lockstep:advisories</id>\n");
+    xml.push_str(&format!("  <updated>{updated}</updated>\n"));
+    xml.push_str("  <author><name>Lockstep</name></author>\n");
+    xml.push_str("  <link rel=\"self\" type=\"application/atom+xml\" href=\"/advisories/feed.atom\"/>\n");
+    xml.push_str("  <link rel=\"alternate\" type=\"text/html\" href=\"/advisories\"/>\n");
+    for p in advisories {
+        let a = &p.advisory;
+        let id = xml_escape(&p.record.advisory_id);
+        let summary = a.sections.summary.clone().unwrap_or_else(|| a.title.clone());
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!("    <id>urn:lockstep:advisory:{id}</id>\n"));
+        xml.push_str(&format!("    <title>{}: {}</title>\n", id, xml_escape(&a.title)));
+        if let Some(published) = a.initial_date() {
+            xml.push_str(&format!("    <published>{published}</published>\n"));
+        }
+        xml.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            a.current_date().unwrap_or(updated)
+        ));
+        xml.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"/advisories/{id}\"/>\n"
+        ));
+        for v in &a.vulnerabilities {
+            xml.push_str(&format!(
+                "    <link rel=\"related\" type=\"application/json\" href=\"/advisories/{}/osv.json\"/>\n",
+                xml_escape(&v.id)
+            ));
+        }
+        if let Some(rating) = worst_rating(a) {
+            xml.push_str(&format!(
+                "    <category term=\"{rating}\" label=\"CVSS rating {rating}\"/>\n"
+            ));
+        }
+        xml.push_str(&format!("    <summary>{}</summary>\n", xml_escape(&summary)));
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+/// Handles `GET /advisories/feed.atom`: the published advisories as an Atom feed.
+async fn atom_feed(State(app): State<App>) -> ApiResult<Response> {
+    let advisories = all_published(&app).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        atom(&advisories, app.clock().now()),
+    )
+        .into_response())
+}
+
+/// Template filters for severity: `{{ vector|cvss_summary }}` gives "CVSS 3.1 · 9.8
+/// CRITICAL" (or why the vector does not score), `{{ cwe|cwe_name }}` the weakness's name.
+pub(crate) fn add_filters(env: &mut minijinja::Environment<'static>) {
+    env.add_filter("cvss_summary", |vector: Option<String>| -> String {
+        match vector.as_deref().map(Vector::parse) {
+            None => String::new(),
+            Some(Ok(v)) => {
+                let s = v.scores();
+                format!(
+                    "CVSS {} · {:.1} {}",
+                    s.version.as_str(),
+                    s.base_score,
+                    s.base_severity.as_str()
+                )
+            }
+            Some(Err(e)) => format!("does not score: {e}"),
+        }
+    });
+    env.add_filter("cwe_name", |cwe: Option<String>| -> String {
+        cwe.and_then(|c| c.parse::<lockstep_advisory::cwe::CweId>().ok())
+            .map(|c| c.name().to_owned())
+            .unwrap_or_default()
+    });
+}
+
+/// The case-side page of severity and the advisory (`/cases/{id}/advisory`) and its
+/// forms. They sit with the public pages because both render advisories; access is the
+/// case's, decided in `authz` like every other case page.
+pub(crate) mod case_pages {
+    use std::collections::HashMap;
+
+    use axum::body::Bytes;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::response::{Html, IntoResponse, Redirect, Response};
+    use lockstep_core::authz::CaseAction;
+    use lockstep_core::{CaseId, VulnerabilityId};
+    use lockstep_store::NewSeverityProposal;
+    use minijinja::context;
+
+    use crate::api::advisories::{advisory_view, case_severity_view, party_of, score_vector};
+    use crate::api::Id;
+    use crate::auth::{self, Actor};
+    use crate::web::WebError;
+    use crate::{authz, ApiError, App};
+
+    type PageResult = Result<Response, WebError>;
+
+    fn form(body: &Bytes) -> HashMap<String, String> {
+        form_urlencoded::parse(body).into_owned().collect()
+    }
+
+    fn check_csrf(actor: &Actor, form: &HashMap<String, String>) -> Result<(), WebError> {
+        let expected = actor.csrf_token().ok_or_else(ApiError::unauthenticated)?;
+        match form.get("csrf") {
+            Some(given) if auth::same_secret(given, expected) => Ok(()),
+            _ => Err(ApiError::forbidden("the form's CSRF token is missing or stale; reload the page").into()),
+        }
+    }
+
+    fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+        form.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    fn invalid(name: &str, message: &str) -> WebError {
+        ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", name, message).into()
+    }
+
+    /// Handles `GET /cases/{id}/advisory`: scores, proposals side by side, the draft.
+    pub async fn advisory_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> PageResult {
+        let user = actor.require()?;
+        let access = authz::case(&app, user, id, CaseAction::View).await?;
+        let severity = case_severity_view(&app, id).await?;
+        let advisory = advisory_view(&app, &access.case).await?;
+        let published_at = advisory
+            .advisory
+            .as_ref()
+            .and_then(|a| a.published())
+            .and_then(|r| r.published_at)
+            .map(super::when);
+        let changelog: Vec<minijinja::Value> = advisory
+            .advisory
+            .iter()
+            .flat_map(|a| a.revisions.iter().rev())
+            .map(|r| {
+                context! { number => r.number, date => super::when(r.created_at), changelog => r.changelog,
+                published => r.published_at.map(super::when) }
+            })
+            .collect();
+        let proposals: Vec<minijinja::Value> = severity
+            .proposals
+            .iter()
+            .map(|p| {
+                context! { id => p.proposal.id.to_string(), vulnerability_id => p.proposal.vulnerability_id.to_string(),
+                party => p.proposal.party, by => p.proposal.proposed_by_name, at => super::when(p.proposal.created_at),
+                vector => p.proposal.cvss_vector, cvss => p.cvss, rationale => p.proposal.rationale,
+                superseded => p.superseded, adopted => p.adopted }
+            })
+            .collect();
+        let adoptions: Vec<minijinja::Value> = severity
+            .adoptions
+            .iter()
+            .map(|a| {
+                context! { vulnerability_id => a.vulnerability_id.to_string(), vector => a.cvss_vector,
+                by => a.adopted_by_name, at => super::when(a.created_at), rationale => a.rationale }
+            })
+            .collect();
+        let html = app
+            .0
+            .templates
+            .get_template("advisory.html")
+            .and_then(|t| {
+                t.render(context! {
+                    user => user, csrf => actor.csrf_token(), case => access.case,
+                    coordinates => access.coordinates(), vulnerabilities => severity.vulnerabilities,
+                    proposals => proposals, adoptions => adoptions, advisory => advisory.advisory,
+                    current => advisory.advisory.as_ref().and_then(|a| a.current().cloned()),
+                    status => advisory.status, publish_blocker => advisory.publish_blocker,
+                    public_url => advisory.public_url, published_at => published_at, changelog => changelog,
+                })
+            })
+            .map_err(ApiError::internal)?;
+        Ok(Html(html).into_response())
+    }
+
+    /// Handles `POST /cases/{id}/severity/proposals` (form): the viewer's party proposes a vector.
+    pub async fn propose_severity(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
+        let user = actor.require()?;
+        let access = authz::case(&app, user, id, CaseAction::ProposeSeverity).await?;
+        let form = form(&body);
+        check_csrf(&actor, &form)?;
+        let vulnerability_id: VulnerabilityId = field(&form, "vulnerability_id")
+            .parse()
+            .map_err(|_| invalid("vulnerability_id", "choose a vulnerability"))?;
+        let score = score_vector("cvss_vector", field(&form, "cvss_vector"))?;
+        let new = NewSeverityProposal {
+            vulnerability_id,
+            cvss_vector: score.vector,
+            rationale: field(&form, "rationale").to_owned(),
+            project_id: None,
+        };
+        let party = party_of(&access, None)?;
+        app.store()
+            .propose_severity(user.id, app.clock().now(), id, party, &new)
+            .await?;
+        Ok(Redirect::to(&format!("/cases/{id}/advisory#proposals")).into_response())
+    }
+
+    /// Handles `POST /cases/{id}/severity/adopt` (form): a coordinator adopts a proposal.
+    pub async fn adopt_severity(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
+        let user = actor.require()?;
+        authz::case(&app, user, id, CaseAction::ManageAdvisory).await?;
+        let form = form(&body);
+        check_csrf(&actor, &form)?;
+        let proposal: uuid::Uuid = field(&form, "proposal_id")
+            .parse()
+            .map_err(|_| invalid("proposal_id", "choose a proposal"))?;
+        app.store()
+            .adopt_severity(user.id, app.clock().now(), id, proposal, field(&form, "rationale"))
+            .await?;
+        Ok(Redirect::to(&format!("/cases/{id}/advisory#proposals")).into_response())
+    }
+
+    /// Handles `POST /cases/{id}/advisory/publish` (form): publishes the newest revision.
+    pub async fn publish_advisory(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
+        let user = actor.require()?;
+        authz::case(&app, user, id, CaseAction::ManageAdvisory).await?;
+        check_csrf(&actor, &form(&body))?;
+        app.store().publish_advisory(user.id, app.clock().now(), id).await?;
+        Ok(Redirect::to(&format!("/cases/{id}/advisory")).into_response())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_is_escaped_and_control_characters_dropped() {
+        assert_eq!(xml_escape("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
+    }
+
+    #[test]
+    fn range_events_read_as_words() {
+        let events = [Event::Introduced("0".into()), Event::Fixed("1.2.3".into())];
+        assert_eq!(events_text(&events), "introduced in the first version, fixed in 1.2.3");
+    }
+}
