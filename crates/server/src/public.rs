@@ -367,8 +367,8 @@ pub(crate) mod case_pages {
     use axum::http::StatusCode;
     use axum::response::{Html, IntoResponse, Redirect, Response};
     use lockstep_core::authz::CaseAction;
-    use lockstep_core::{CaseId, VulnerabilityId};
-    use lockstep_store::NewSeverityProposal;
+    use lockstep_core::{CaseId, Tlp, VulnerabilityId};
+    use lockstep_store::{AdvisoryCredit, NewAdvisoryRevision, NewSeverityProposal};
     use minijinja::context;
 
     use crate::api::advisories::{advisory_view, case_severity_view, party_of, score_vector};
@@ -404,7 +404,7 @@ pub(crate) mod case_pages {
         let user = actor.require()?;
         let access = authz::case(&app, user, id, CaseAction::View).await?;
         let severity = case_severity_view(&app, id).await?;
-        let advisory = advisory_view(&app, &access.case).await?;
+        let advisory = advisory_view(&app, user, &access).await?;
         let published_at = advisory
             .advisory
             .as_ref()
@@ -438,6 +438,14 @@ pub(crate) mod case_pages {
                 by => a.adopted_by_name, at => super::when(a.created_at), rationale => a.rationale }
             })
             .collect();
+        let actions: Option<Vec<minijinja::Value>> = advisory.security_actions.as_ref().map(|actions| {
+            actions
+                .iter()
+                .map(|a| {
+                    context! { at => super::when(a.at), actor => a.actor, action => a.action, revision => a.revision }
+                })
+                .collect()
+        });
         let html = app
             .0
             .templates
@@ -450,6 +458,8 @@ pub(crate) mod case_pages {
                     current => advisory.advisory.as_ref().and_then(|a| a.current().cloned()),
                     status => advisory.status, publish_blocker => advisory.publish_blocker,
                     public_url => advisory.public_url, published_at => published_at, changelog => changelog,
+                    tlps => Tlp::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                    security_actions => actions,
                 })
             })
             .map_err(ApiError::internal)?;
@@ -492,6 +502,54 @@ pub(crate) mod case_pages {
             .adopt_severity(user.id, app.clock().now(), id, proposal, field(&form, "rationale"))
             .await?;
         Ok(Redirect::to(&format!("/cases/{id}/advisory#proposals")).into_response())
+    }
+
+    /// Credits as the form takes them: one per line, `Name` or `Name (KIND)`.
+    fn parse_credits(text: &str) -> Vec<AdvisoryCredit> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| match line.strip_suffix(')').and_then(|l| l.rsplit_once(" (")) {
+                Some((name, kind)) => AdvisoryCredit {
+                    name: name.trim().to_owned(),
+                    kind: Some(kind.trim().replace(' ', "_")),
+                    contact: Vec::new(),
+                },
+                None => AdvisoryCredit {
+                    name: line.to_owned(),
+                    kind: None,
+                    contact: Vec::new(),
+                },
+            })
+            .collect()
+    }
+
+    /// Handles `POST /cases/{id}/advisory` (form): a coordinator writes a new revision. The
+    /// form always asks what changed (prefilled `Initial draft.` for the first one).
+    pub async fn revise_advisory(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
+        let user = actor.require()?;
+        authz::case(&app, user, id, CaseAction::ManageAdvisory).await?;
+        let form = form(&body);
+        check_csrf(&actor, &form)?;
+        if field(&form, "changelog").trim().is_empty() {
+            return Err(invalid("changelog", "say what this revision changes"));
+        }
+        let tlp = match field(&form, "tlp") {
+            "" => None,
+            t => Some(t.parse::<Tlp>().map_err(|e| invalid("tlp", &e.to_string()))?),
+        };
+        let new = NewAdvisoryRevision {
+            title: field(&form, "title").to_owned(),
+            summary: field(&form, "summary").to_owned(),
+            details: field(&form, "details").to_owned(),
+            remediation: field(&form, "remediation").to_owned(),
+            mitigations: field(&form, "mitigations").to_owned(),
+            credits: parse_credits(field(&form, "credits")),
+            changelog: field(&form, "changelog").to_owned(),
+            tlp,
+        };
+        app.store().revise_advisory(user.id, app.clock().now(), id, new).await?;
+        Ok(Redirect::to(&format!("/cases/{id}/advisory#advisory")).into_response())
     }
 
     /// Handles `POST /cases/{id}/advisory/publish` (form): publishes the newest revision.

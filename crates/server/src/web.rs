@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::api::Id;
 use crate::auth::{self, Actor};
-use crate::public::case_pages::{adopt_severity, advisory_page, propose_severity, publish_advisory};
+use crate::public::case_pages::{adopt_severity, advisory_page, propose_severity, publish_advisory, revise_advisory};
 use crate::{authz, ApiError, App};
 
 /// Declares the web routes once: the router and the (method, path) list the
@@ -46,6 +46,7 @@ web_routes! {
     get "/cases/{id}/advisory" => advisory_page,
     post "/cases/{id}/severity/proposals" => propose_severity,
     post "/cases/{id}/severity/adopt" => adopt_severity,
+    post "/cases/{id}/advisory" => revise_advisory,
     post "/cases/{id}/advisory/publish" => publish_advisory,
     post "/cases/{id}/participants" => read_in,
 }

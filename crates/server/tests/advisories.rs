@@ -581,6 +581,24 @@ both_backends!(
             .await;
         assert_eq!(status, 200, "{body}");
 
+        // Coordinators see each security action with the revision it belongs to.
+        let (_, view) = t.api("coordinator", "GET", &case_uri(&t, "/advisory"), None).await;
+        let actions = view["security_actions"].as_array().unwrap();
+        let revision_of = |action: &str| {
+            actions
+                .iter()
+                .find(|a| a["action"] == action)
+                .map(|a| a["revision"].clone())
+                .unwrap()
+        };
+        assert_eq!(revision_of("status.state"), json!(1), "{actions:?}");
+        assert_eq!(revision_of("embargo.change"), json!(2), "{actions:?}");
+        assert_eq!(revision_of("advisory.publish"), json!(2), "{actions:?}");
+        let (_, view) = t.api("participant", "GET", &case_uri(&t, "/advisory"), None).await;
+        assert!(
+            view["security_actions"].is_null(),
+            "participants do not read the audit trail: {view}"
+        );
         let (status, page) = t
             .raw(
                 "anonymous",
@@ -679,3 +697,152 @@ both_backends!(
             .is_none());
     }
 );
+
+/// Posts a form as `role` (with its CSRF token); returns status and body.
+async fn post_form(t: &TestApp, role: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let csrf = t.actor(role).unwrap().csrf.clone();
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("csrf", &csrf);
+    for (k, v) in fields {
+        form.append_pair(k, v);
+    }
+    let (status, body) = t
+        .raw(
+            role,
+            "POST",
+            path,
+            "application/x-www-form-urlencoded",
+            form.finish().into_bytes(),
+            true,
+        )
+        .await;
+    (status.as_u16(), body)
+}
+
+both_backends!(the_advisory_page_works_through_plain_forms, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let page = format!("/cases/{}/advisory", t.case.id);
+    let get = |role: &'static str| {
+        let page = page.clone();
+        let t = &t;
+        async move { t.raw(role, "GET", &page, "text/html", vec![], true).await }
+    };
+    let (status, html) = get("coordinator").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Write the first draft") && html.contains("Initial draft."),
+        "{html}"
+    );
+    let (_, html) = get("participant").await;
+    assert!(
+        !html.contains("Write the first draft") && !html.contains("/advisory/publish\""),
+        "{html}"
+    );
+
+    let revision = [
+        ("title", "libfoo: overflow"),
+        ("summary", "Upgrade now."),
+        ("credits", "Ada Finder (FINDER)\nBob"),
+        ("tlp", "AMBER"),
+        ("changelog", "Initial draft."),
+    ];
+    assert_eq!(post_form(&t, "participant", &page, &revision).await.0, 403);
+    let (status, body) = post_form(&t, "coordinator", &page, &revision).await;
+    assert_eq!(status, 303, "{body}");
+    let (status, body) = post_form(&t, "coordinator", &page, &revision[..4]).await;
+    assert_eq!(status, 422, "a revision without a changelog entry: {body}");
+    let (_, view) = t.api("participant", "GET", &case_uri(&t, "/advisory"), None).await;
+    let credits = &view["advisory"]["revisions"][0]["credits"];
+    assert_eq!(
+        credits,
+        &json!([{"name": "Ada Finder", "kind": "FINDER", "contact": []}, {"name": "Bob", "kind": null, "contact": []}])
+    );
+
+    // Severity dispute through the forms.
+    let propose = format!("/cases/{}/severity/proposals", t.case.id);
+    let v = t.vulnerability.id.to_string();
+    let (status, body) = post_form(
+        &t,
+        "participant",
+        &propose,
+        &[
+            ("vulnerability_id", &v),
+            ("cvss_vector", "CVSS:3.1/AV:Z"),
+            ("rationale", "r"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("AV"), "{body}");
+    let (status, _) = post_form(
+        &t,
+        "participant",
+        &propose,
+        &[
+            ("vulnerability_id", &v),
+            ("cvss_vector", V4),
+            ("rationale", "network reachable"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, view) = t.api("coordinator", "GET", &case_uri(&t, "/severity"), None).await;
+    let proposal = view["proposals"][0]["id"].as_str().unwrap().to_owned();
+    let adopt = format!("/cases/{}/severity/adopt", t.case.id);
+    assert_eq!(
+        post_form(
+            &t,
+            "participant",
+            &adopt,
+            &[("proposal_id", &proposal), ("rationale", "x")]
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, _) = post_form(
+        &t,
+        "coordinator",
+        &adopt,
+        &[("proposal_id", &proposal), ("rationale", "agreed")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = get("participant").await;
+    assert!(html.contains("network reachable") && html.contains("agreed"), "{html}");
+
+    // Publishing through the form: refused until disclosed, then public.
+    let publish = format!("/cases/{}/advisory/publish", t.case.id);
+    let (status, body) = post_form(&t, "coordinator", &publish, &[]).await;
+    assert_eq!(status, 409, "{body}");
+    for to in ["coordinating", "disclosed"] {
+        let (status, body) = t
+            .api("coordinator", "POST", &case_uri(&t, "/phase"), Some(json!({"to": to})))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, _) = post_form(&t, "coordinator", &publish, &[]).await;
+    assert_eq!(status, 303);
+    let id = view_id(&t).await;
+    let (status, html) = t
+        .raw(
+            "anonymous",
+            "GET",
+            &format!("/advisories/{id}"),
+            "text/html",
+            vec![],
+            true,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Ada Finder") && html.contains("(finder)") && html.contains("9.3"),
+        "{html}"
+    );
+});
+
+async fn view_id(t: &TestApp) -> String {
+    let (_, view) = t.api("coordinator", "GET", &case_uri(t, "/advisory"), None).await;
+    assert_eq!(view["status"], "published", "{view}");
+    view["advisory"]["advisory_id"].as_str().unwrap().to_owned()
+}

@@ -241,9 +241,15 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         ("get", "/cases/{id}/advisory") if read_in => 200,
         ("post", "/cases/{id}/severity/proposals") if read_in => 422,
         ("post", "/cases/{id}/severity/adopt") if matches!(role, "coordinator" | "admin") => 422,
+        // The revision form always asks what changed; the walk's form does not say.
+        ("post", "/cases/{id}/advisory") if matches!(role, "coordinator" | "admin") => 422,
         // Publishing before the case is disclosed is refused.
         ("post", "/cases/{id}/advisory/publish") if matches!(role, "coordinator" | "admin") => 409,
-        ("post", "/cases/{id}/severity/adopt" | "/cases/{id}/advisory/publish") if role == "participant" => 403,
+        ("post", "/cases/{id}/severity/adopt" | "/cases/{id}/advisory" | "/cases/{id}/advisory/publish")
+            if role == "participant" =>
+        {
+            403
+        }
         (
             "get" | "post",
             "/cases/{id}/advisory"

@@ -5,6 +5,8 @@
 //! their advisories with [`case_advisory`] too, so a draft and its published form
 //! never differ by code path.
 
+use std::collections::HashMap;
+
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -15,10 +17,10 @@ use lockstep_advisory::{
     Advisory, Affected, Credit, Event, Package, Publisher, Range, RangeKind, Revision, Sections, Severity,
 };
 use lockstep_core::authz::CaseAction;
-use lockstep_core::{CaseId, EmbargoState, Phase, Tlp, VexStatus, VulnerabilityId};
+use lockstep_core::{CaseId, EmbargoState, Phase, Tlp, UserId, VexStatus, VulnerabilityId};
 use lockstep_store::{
-    AdvisoryRecord, Case, NewAdvisoryRevision, NewSeverityProposal, Participant, SeverityAdoption, SeverityProposal,
-    Vulnerability,
+    audit, AdvisoryRecord, AuditEvent, Case, NewAdvisoryRevision, NewSeverityProposal, Participant, SeverityAdoption,
+    SeverityProposal, User, Vulnerability,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -339,11 +341,53 @@ pub enum AdvisoryStatus {
     Published,
 }
 
+/// One security action of the case (an audit event) and the advisory revision it
+/// belongs to: the first revision written after it, `None` while no revision has
+/// reflected it yet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SecurityAction {
+    pub seq: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: jiff::Timestamp,
+    pub actor: Option<String>,
+    pub action: String,
+    pub revision: Option<i64>,
+}
+
+/// Links each of a case's audit events (in `seq` order) to the advisory revision it
+/// belongs to. The `advisory.revise` events carry their revision number and close it.
+pub(crate) fn security_actions(events: &[AuditEvent], names: &HashMap<UserId, String>) -> Vec<SecurityAction> {
+    let mut out: Vec<SecurityAction> = Vec::with_capacity(events.len());
+    let mut open = 0;
+    for e in events {
+        out.push(SecurityAction {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor_id.and_then(|a| names.get(&a).cloned()),
+            action: e.action.clone(),
+            revision: None,
+        });
+        if e.action == "advisory.revise" {
+            let revision = serde_json::from_str::<Value>(&e.detail)
+                .ok()
+                .and_then(|d| d["revision"].as_i64());
+            for a in &mut out[open..] {
+                a.revision = revision;
+            }
+            open = out.len();
+        }
+    }
+    out
+}
+
 /// A case's advisory as its readers see it, with whether it may be published now.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdvisoryView {
     pub status: AdvisoryStatus,
     pub advisory: Option<AdvisoryRecord>,
+    /// The case's security actions with the revision each belongs to (for those who
+    /// may read the case's audit trail; absent for participants).
+    pub security_actions: Option<Vec<SecurityAction>>,
     /// Why it cannot be published now (embargo, phase, nothing new to publish).
     pub publish_blocker: Option<String>,
     /// Where the public reads it, once published.
@@ -376,8 +420,25 @@ pub(crate) fn case_is_public(case: &Case) -> bool {
     matches!(case.embargo.state, EmbargoState::Exited | EmbargoState::None) && case.phase >= Phase::Disclosed
 }
 
-pub(crate) async fn advisory_view(app: &App, case: &Case) -> ApiResult<AdvisoryView> {
+pub(crate) async fn advisory_view(app: &App, user: &User, access: &CaseAccess) -> ApiResult<AdvisoryView> {
+    let case = &access.case;
     let advisory = app.store().advisory(case.id).await?;
+    // Only those who may read the audit trail see the actions; `authz` decides.
+    let security_actions = if authz::case(app, user, case.id, CaseAction::ViewAudit).await.is_ok() {
+        let names: HashMap<UserId, String> = app
+            .store()
+            .list_users()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        Some(security_actions(
+            &audit::case_events(app.store(), case.id).await?,
+            &names,
+        ))
+    } else {
+        None
+    };
     let status = match &advisory {
         None => AdvisoryStatus::None,
         Some(a) if a.published_revision.is_some() => AdvisoryStatus::Published,
@@ -385,6 +446,7 @@ pub(crate) async fn advisory_view(app: &App, case: &Case) -> ApiResult<AdvisoryV
     };
     Ok(AdvisoryView {
         status,
+        security_actions,
         publish_blocker: publish_blocker(case, advisory.as_ref()),
         public_url: advisory
             .as_ref()
@@ -398,8 +460,9 @@ pub(crate) async fn advisory_view(app: &App, case: &Case) -> ApiResult<AdvisoryV
 #[utoipa::path(get, path = "/cases/{id}/advisory", tag = "advisories", security(("token" = [])),
     params(("id" = String, Path)), responses((status = 200, body = AdvisoryView), (status = 404, body = ErrorBody)))]
 async fn show_advisory(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> ApiResult<Json<AdvisoryView>> {
-    let access = authz::case(&app, actor.require()?, id, CaseAction::View).await?;
-    Ok(Json(advisory_view(&app, &access.case).await?))
+    let user = actor.require()?;
+    let access = authz::case(&app, user, id, CaseAction::View).await?;
+    Ok(Json(advisory_view(&app, user, &access).await?))
 }
 
 /// Handles `PUT /api/v1/cases/{id}/advisory`: writes a new revision (the first creates the
