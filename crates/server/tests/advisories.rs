@@ -423,6 +423,12 @@ both_backends!(every_export_validates_against_its_schema, |backend| async move {
                 "CVE 5 CNA container",
             );
         }
+        if format == "openvex" {
+            assert!(
+                doc.to_string().contains("the parser is always reachable"),
+                "the draft has it: {doc}"
+            );
+        }
         if format == "csaf" {
             // A draft carries the case's TLP (CSAF 2.0 still spells TLP 1.0).
             assert_eq!(doc["document"]["distribution"]["tlp"]["label"], "AMBER", "{doc}");
@@ -629,6 +635,10 @@ both_backends!(
         assert!(
             !page.contains("secret details of"),
             "the case's own summary is not the advisory: {page}"
+        );
+        assert!(
+            !page.contains("the parser is always reachable"),
+            "a participant that does not share keeps its impact statement private: {page}"
         );
 
         let osv = validator("osv.schema.json");

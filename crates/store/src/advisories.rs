@@ -457,12 +457,7 @@ impl Store {
         let credits = check_credits(&new.credits)?;
         let credits_json =
             serde_json::to_string(&credits).map_err(|e| StoreError::invalid("credits", e.to_string()))?;
-        let existing = self.advisory(case).await?;
-        let changelog = match (text("changelog", &new.changelog)?, &existing) {
-            (c, _) if !c.is_empty() => c,
-            (_, None) => "Initial draft.".to_owned(),
-            (_, Some(_)) => return Err(StoreError::invalid("changelog", "say what this revision changes")),
-        };
+        let changelog = text("changelog", &new.changelog)?;
         let case_tlp = self.case(case).await?.tlp;
         let mut w = self.write(Some(actor), now).await?;
         // Read the last number inside the write: writers are serialized by `write`.
@@ -470,6 +465,12 @@ impl Store {
             .bind(case.to_string())
             .fetch_optional(w.conn())
             .await?;
+        // Decided inside the write, so two first drafts at once cannot both be "initial".
+        let changelog = match (changelog, &last) {
+            (c, _) if !c.is_empty() => c,
+            (_, None) => "Initial draft.".to_owned(),
+            (_, Some(_)) => return Err(StoreError::invalid("changelog", "say what this revision changes")),
+        };
         let (advisory_id, tlp) = match last {
             Some(row) => {
                 let tlp: Tlp = parsed(&row, "tlp")?;

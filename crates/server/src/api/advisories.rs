@@ -753,7 +753,12 @@ pub(crate) async fn case_advisory(
                     version: status.fixed_version.clone(),
                     status: status.status,
                     justification: status.justification,
-                    impact_statement: status.impact_statement.clone(),
+                    // Free text a participant wrote for the people read in: public only
+                    // if it shares its statuses (the status and fixed version always are).
+                    impact_statement: status
+                        .impact_statement
+                        .clone()
+                        .filter(|_| edition == Edition::Draft || participant.shares_status),
                     action_statement: match (status.status, &status.fixed_version) {
                         (VexStatus::Affected, _) => Some(if text.remediation.trim().is_empty() {
                             "No fixed version is known yet; see the advisory's mitigations.".to_owned()
