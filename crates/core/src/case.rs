@@ -43,6 +43,47 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// An escalation trigger recorded on a case: each raises its SSVC decision points
+    /// (and so its tier).
+    pub enum Trigger: "escalation trigger" {
+        /// A proof of concept or exploit is public.
+        ExploitPublic = "exploit_public",
+        /// Attacks have been observed in the wild.
+        AttacksObserved = "attacks_observed",
+        /// A vulnerability of the case is rated critical.
+        CriticalRating = "critical_rating",
+        /// The flaw is listed in CISA's Known Exploited Vulnerabilities catalogue.
+        KevListed = "kev_listed",
+    }
+}
+
+/// SSVC "Exploitation" as the triggers imply it: `active` once attacks are seen or
+/// the flaw is KEV-listed, `public poc` once an exploit is public, else `none`.
+pub fn exploitation(triggers: &[Trigger]) -> &'static str {
+    if triggers
+        .iter()
+        .any(|t| matches!(t, Trigger::AttacksObserved | Trigger::KevListed))
+    {
+        "active"
+    } else if triggers.contains(&Trigger::ExploitPublic) {
+        "public poc"
+    } else {
+        "none"
+    }
+}
+
+/// SSVC "Technical Impact" as the triggers imply it: a critical rating stands for
+/// total control of the affected component (CVSS critical needs high impact on all of
+/// confidentiality, integrity and availability, or nearly), anything else partial.
+pub fn technical_impact(triggers: &[Trigger]) -> &'static str {
+    if triggers.contains(&Trigger::CriticalRating) {
+        "total"
+    } else {
+        "partial"
+    }
+}
+
 impl EmbargoPolicy {
     /// The longest embargo the policy allows, in days from when it is set.
     pub fn max_days(self) -> i64 {
@@ -302,6 +343,16 @@ mod tests {
                 .field,
             "time_zone"
         );
+    }
+
+    #[test]
+    fn triggers_raise_the_decision_points() {
+        assert_eq!(exploitation(&[]), "none");
+        assert_eq!(exploitation(&[Trigger::ExploitPublic]), "public poc");
+        assert_eq!(exploitation(&[Trigger::ExploitPublic, Trigger::KevListed]), "active");
+        assert_eq!(exploitation(&[Trigger::AttacksObserved]), "active");
+        assert_eq!(technical_impact(&[Trigger::KevListed]), "partial");
+        assert_eq!(technical_impact(&[Trigger::CriticalRating]), "total");
     }
 
     #[test]

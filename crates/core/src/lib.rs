@@ -12,7 +12,7 @@ pub mod roles;
 pub mod tlp;
 pub mod vex;
 
-pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase};
+pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase, Trigger};
 pub use clock::Clock;
 pub use ids::{CaseId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, UserId, VulnerabilityId};
 pub use roles::{GlobalRole, MembershipRole, ParticipantRole};

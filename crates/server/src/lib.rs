@@ -8,6 +8,7 @@ pub mod auth;
 pub mod authz;
 pub mod demo;
 mod error;
+pub mod escalation;
 pub mod impact;
 mod public;
 mod web;

@@ -72,6 +72,12 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
         ("patch", "/api/v1/cases/{id}/tasks/{task_id}") => (Rule::RunsCase, Some(json!({"status": "done"}))),
         ("post", "/api/v1/cases/{id}/decisions") => (Rule::RunsCase, Some(json!({"title": "d", "outcome": "o"}))),
         ("get", "/api/v1/cases/{id}/impact") => (Rule::RunsCase, None),
+        ("get", "/api/v1/cases/{id}/escalation") => (Rule::ReadIn, None),
+        ("post", "/api/v1/cases/{id}/triggers") => (Rule::RunsCase, Some(json!({"trigger": "kev_listed"}))),
+        ("put", "/api/v1/cases/{id}/ssvc") => (
+            Rule::RunsCase,
+            Some(json!({"automatable": "yes", "mission_impact": "high"})),
+        ),
         ("get", "/api/v1/projects/{project_id}/manifests") => (Rule::ProjectMembers, None),
         ("put", "/api/v1/projects/{project_id}/manifests/{name}") => (
             Rule::ProjectMembers,

@@ -8,6 +8,7 @@ mod advisories;
 pub mod audit;
 mod case_items;
 mod cases;
+mod escalation;
 mod manifests;
 mod model;
 mod projects;
@@ -27,6 +28,7 @@ pub use advisories::{
     SeverityProposal,
 };
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
+pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
 pub use manifests::{Manifest, NewManifest};
 pub use model::*;
 
@@ -116,6 +118,7 @@ fn migrator() -> Migrator {
         migration(1, "init", include_str!("../migrations/0001_init.sql")),
         migration(2, "manifests", include_str!("../migrations/0002_manifests.sql")),
         migration(3, "advisories", include_str!("../migrations/0003_advisories.sql")),
+        migration(4, "escalation", include_str!("../migrations/0004_escalation.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),

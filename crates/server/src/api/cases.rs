@@ -42,6 +42,8 @@ pub struct CaseDetail {
     pub participants: Vec<Participant>,
     /// How the viewer stands to the case: `admin`, `coordinator` or `participant`.
     pub your_role: String,
+    /// Escalation triggers, SSVC decision points and the case's tier.
+    pub escalation: crate::escalation::Escalation,
 }
 
 /// Loads everything a case page shows, filtered for the viewer; also notes a
@@ -77,6 +79,7 @@ pub async fn case_detail(
         vulnerabilities: store.vulnerabilities(id).await?,
         participants,
         your_role: your_role.into(),
+        escalation: crate::escalation::escalation(store, id).await?,
     };
     Ok((detail, access))
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod advisories;
 mod cases;
+mod escalation;
 mod items;
 mod manifests;
 mod projects;
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<App> {
     let v1 = OpenApiRouter::new()
         .merge(advisories::routes())
         .merge(cases::routes())
+        .merge(escalation::routes())
         .merge(items::routes())
         .merge(projects::routes())
         .merge(manifests::routes());
