@@ -9,8 +9,6 @@
 //! `Multi-Arch: allowed`. Several indexes (main, updates, security) resolve
 //! together, so a package in main may depend on a version only security has.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet};
-
 use crate::graph::{GraphBuilder, NodeId};
 use crate::ingest::{IngestError, Location};
 use crate::version::{DebRelation, Ecosystem, Requirement};
@@ -113,6 +111,20 @@ impl DebIndex {
     fn s(&self, span: Span) -> &str {
         &self.text[span.start as usize..span.end as usize]
     }
+
+    /// Number of relation atoms (alternatives) across all stanzas.
+    pub(crate) fn atom_count(&self) -> usize {
+        self.atoms.len()
+    }
+
+    /// The graph label of atom `i`: as written, with its version requirement.
+    pub(crate) fn label(&self, i: usize) -> crate::graph::Label {
+        let a = self.atoms[i];
+        crate::graph::Label {
+            text: self.s(a.text).to_string(),
+            requirement: a.rel.map(|r| Requirement::Deb(r, self.s(a.version).to_string())),
+        }
+    }
 }
 
 impl<'a> DebPackage<'a> {
@@ -195,10 +207,19 @@ struct Chunk {
 /// malformed stanza or relation fails the whole index. A large index is split
 /// at stanza boundaries and parsed on all cores.
 pub fn parse_packages(source: &str, bytes: &[u8]) -> Result<DebIndex, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+    parse_packages_owned(source, bytes.to_vec())
+}
+
+/// [`parse_packages`] on bytes the index may keep (no copy of a 50 MB file).
+pub fn parse_packages_owned(source: &str, bytes: Vec<u8>) -> Result<DebIndex, IngestError> {
+    let owned = String::from_utf8(bytes).map_err(|e| {
+        let b = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let line = b[..valid].iter().filter(|&&c| c == b'\n').count() + 1;
         err(source, line, "not UTF-8")
     })?;
+    let text = owned.as_str();
+    let bytes = text.as_bytes();
     if text.len() >= u32::MAX as usize {
         return Err(err(source, 1, "index larger than 4 GiB"));
     }
@@ -236,25 +257,33 @@ pub fn parse_packages(source: &str, bytes: &[u8]) -> Result<DebIndex, IngestErro
                 .collect()
         })
     };
-    let mut index = DebIndex {
-        source: source.to_string(),
-        text: text.to_string(),
-        packages: Vec::new(),
-        atoms: Vec::new(),
-        clause_ends: Vec::new(),
-        provides: Vec::new(),
-    };
+    let mut chunks = Vec::with_capacity(results.len());
     let mut line_offset = 0;
     for r in results {
-        let mut c = match r {
-            Ok(c) => c,
+        match r {
+            Ok(c) => {
+                let lines = c.lines;
+                chunks.push((c, line_offset));
+                line_offset += lines;
+            }
             Err(mut e) => {
+                // Lines are relative to the failing chunk.
                 if let Location::Line(l) = &mut e.location {
                     *l += line_offset;
                 }
                 return Err(e);
             }
-        };
+        }
+    }
+    let mut index = DebIndex {
+        source: source.to_string(),
+        text: String::new(),
+        packages: Vec::with_capacity(chunks.iter().map(|c| c.0.packages.len()).sum()),
+        atoms: Vec::with_capacity(chunks.iter().map(|c| c.0.atoms.len()).sum()),
+        clause_ends: Vec::with_capacity(chunks.iter().map(|c| c.0.clause_ends.len()).sum()),
+        provides: Vec::with_capacity(chunks.iter().map(|c| c.0.provides.len()).sum()),
+    };
+    for (mut c, line_offset) in chunks {
         let (a, k, p) = (
             index.atoms.len() as u32,
             index.clause_ends.len() as u32,
@@ -270,8 +299,8 @@ pub fn parse_packages(source: &str, bytes: &[u8]) -> Result<DebIndex, IngestErro
         index.packages.append(&mut c.packages);
         index.atoms.append(&mut c.atoms);
         index.provides.append(&mut c.provides);
-        line_offset += c.lines;
     }
+    index.text = owned;
     Ok(index)
 }
 
@@ -492,87 +521,126 @@ fn parse_atom(text: &str, atom: &str) -> Result<Atom, String> {
     })
 }
 
-/// A package version that provides a name: (node, provided version, its Multi-Arch).
-type Provider<'a> = (u32, Option<&'a str>, MultiArch);
+/// Compressed rows over interned name ids: the entries for name `n` are
+/// `entries[offsets[n]..offsets[n + 1]]`.
+struct ByName<T> {
+    offsets: Vec<u32>,
+    entries: Vec<T>,
+}
+
+impl<T: Copy + Default> ByName<T> {
+    fn new(names: usize, items: &[(u32, T)]) -> ByName<T> {
+        let mut offsets = vec![0u32; names + 1];
+        for &(n, _) in items {
+            offsets[n as usize + 1] += 1;
+        }
+        for i in 0..names {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut cursor = offsets.clone();
+        let mut entries = vec![T::default(); items.len()];
+        for &(n, t) in items {
+            entries[cursor[n as usize] as usize] = t;
+            cursor[n as usize] += 1;
+        }
+        ByName { offsets, entries }
+    }
+
+    fn get(&self, n: u32) -> &[T] {
+        match (self.offsets.get(n as usize), self.offsets.get(n as usize + 1)) {
+            (Some(&a), Some(&b)) => &self.entries[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// A package version that can satisfy a name: its node, the version it
+/// offers (its own, or a versioned `Provides`; `None` for an unversioned one)
+/// and its `Multi-Arch`.
+#[derive(Clone, Copy, Default)]
+struct Candidate<'a> {
+    node: u32,
+    version: Option<&'a str>,
+    allowed: bool,
+}
 
 /// Adds every package of `indexes` to `builder` and an edge for every
-/// alternative that a package version satisfies.
-pub(crate) fn resolve(builder: &mut GraphBuilder, indexes: Vec<DebIndex>) {
+/// alternative that a package version satisfies. Edges are labelled with the
+/// atom's position ([`crate::graph::DEB_LABEL`]), so nothing is allocated per
+/// relation.
+pub(crate) fn resolve(builder: &mut GraphBuilder, indexes: &[DebIndex]) {
     let eco = Ecosystem::Debian;
     let total: usize = indexes.iter().map(DebIndex::len).sum();
     let atoms: usize = indexes.iter().map(|i| i.atoms.len()).sum();
     builder.reserve(total, atoms);
-    let mut real: HashMap<&str, Vec<(u32, &str, MultiArch)>> = HashMap::default();
-    real.reserve(total);
-    let mut provided: HashMap<&str, Vec<Provider>> = HashMap::default();
-    provided.reserve(total / 4);
-    let mut first_seen: Vec<(u32, &DebIndex, Pkg)> = Vec::with_capacity(total);
-    let mut seen_nodes = FxHashSet::default();
-    seen_nodes.reserve(total);
-    for index in &indexes {
+    let mut first_seen: Vec<(u32, usize, usize)> = Vec::with_capacity(total);
+    let mut real: Vec<(u32, Candidate)> = Vec::with_capacity(total);
+    let mut provided: Vec<(u32, Candidate)> = Vec::with_capacity(total / 4);
+    let mut bases = Vec::with_capacity(indexes.len());
+    let mut atom_base = 0u32;
+    for (k, index) in indexes.iter().enumerate() {
+        bases.push(atom_base);
         let src = builder.source(&index.source);
-        for p in index.packages() {
+        for (i, p) in index.packages().enumerate() {
+            let before = builder.node_count();
             let node = builder.node(&eco, p.name(), p.version(), p.arch(), src);
-            if !seen_nodes.insert(node.0) {
+            if builder.node_count() == before {
                 continue; // the same package version in two indexes
             }
-            first_seen.push((node.0, index, p.pkg));
-            real.entry(p.name())
-                .or_default()
-                .push((node.0, p.version(), p.multi_arch()));
+            first_seen.push((node.0, k, i));
+            let allowed = p.multi_arch() == MultiArch::Allowed;
+            let name = builder.node_name[node.0 as usize];
+            real.push((
+                name,
+                Candidate {
+                    node: node.0,
+                    version: Some(p.version()),
+                    allowed,
+                },
+            ));
             let (a, b) = p.pkg.provides;
             for pr in &index.provides[a as usize..b as usize] {
                 let version = (!pr.version.is_empty()).then(|| index.s(pr.version));
-                provided
-                    .entry(index.s(pr.name))
-                    .or_default()
-                    .push((node.0, version, p.multi_arch()));
+                let name = builder.strings.intern(index.s(pr.name));
+                provided.push((
+                    name,
+                    Candidate {
+                        node: node.0,
+                        version,
+                        allowed,
+                    },
+                ));
             }
         }
+        atom_base += index.atoms.len() as u32;
     }
-    let mut hits: Vec<u32> = Vec::new();
-    for &(node, index, pkg) in &first_seen {
-        for atom in &index.atoms[pkg.atoms.0 as usize..pkg.atoms.1 as usize] {
-            let name = index.s(atom.name);
+    let names = builder.strings.len();
+    let real = ByName::new(names, &real);
+    let provided = ByName::new(names, &provided);
+    for &(node, k, i) in &first_seen {
+        let (index, base) = (&indexes[k], bases[k]);
+        let pkg = index.packages[i];
+        for ai in pkg.atoms.0..pkg.atoms.1 {
+            let atom = index.atoms[ai as usize];
+            let Some(name) = builder.strings.lookup(index.s(atom.name)) else {
+                continue; // nothing is called that
+            };
             let any = index.s(atom.arch) == "any";
             let constraint = atom.rel.map(|r| (r, index.s(atom.version)));
-            hits.clear();
-            if let Some(cands) = real.get(name) {
-                for &(c, version, ma) in cands {
-                    if any && ma != MultiArch::Allowed {
+            let label = crate::graph::DEB_LABEL | (base + ai);
+            for cands in [real.get(name), provided.get(name)] {
+                for c in cands {
+                    if (any && !c.allowed) || c.node == node {
                         continue;
                     }
                     if let Some((rel, v)) = constraint {
-                        if !rel.holds(version, v) {
-                            continue;
-                        }
-                    }
-                    hits.push(c);
-                }
-            }
-            if let Some(provs) = provided.get(name) {
-                for &(pnode, pver, ma) in provs {
-                    if any && ma != MultiArch::Allowed {
-                        continue;
-                    }
-                    if let Some((rel, v)) = constraint {
-                        match pver {
-                            Some(pv) if rel.holds(pv, v) => {}
+                        // An unversioned Provides never satisfies a versioned dependency.
+                        match c.version {
+                            Some(have) if rel.holds(have, v) => {}
                             _ => continue,
                         }
                     }
-                    hits.push(pnode);
-                }
-            }
-            if hits.is_empty() {
-                continue;
-            }
-            let label = builder.label_with(index.s(atom.text), || {
-                constraint.map(|(rel, v)| Requirement::Deb(rel, v.to_string()))
-            });
-            for &h in &hits {
-                if h != node {
-                    builder.edge(NodeId(node), NodeId(h), label);
+                    builder.edge(NodeId(node), NodeId(c.node), label);
                 }
             }
         }

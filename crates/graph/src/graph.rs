@@ -30,14 +30,14 @@ pub const NO_LABEL: u32 = u32::MAX;
 
 /// Interned strings in one buffer.
 #[derive(Debug, Default, Clone)]
-struct Interner {
+pub(crate) struct Interner {
     buf: String,
     ends: Vec<u32>,
     map: HashMap<Box<str>, u32>,
 }
 
 impl Interner {
-    fn intern(&mut self, s: &str) -> u32 {
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.map.get(s) {
             return id;
         }
@@ -48,7 +48,7 @@ impl Interner {
         id
     }
 
-    fn get(&self, id: u32) -> &str {
+    pub(crate) fn get(&self, id: u32) -> &str {
         let end = self.ends[id as usize] as usize;
         let start = if id == 0 {
             0
@@ -58,7 +58,11 @@ impl Interner {
         &self.buf[start..end]
     }
 
-    fn lookup(&self, s: &str) -> Option<u32> {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn lookup(&self, s: &str) -> Option<u32> {
         self.map.get(s).copied()
     }
 }
@@ -66,10 +70,10 @@ impl Interner {
 /// Collects nodes and edges, then builds a [`Graph`].
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
-    strings: Interner,
+    pub(crate) strings: Interner,
     ecosystems: Vec<Ecosystem>,
     node_eco: Vec<u8>,
-    node_name: Vec<u32>,
+    pub(crate) node_name: Vec<u32>,
     node_version: Vec<u32>,
     node_qual: Vec<u32>,
     node_source: Vec<u32>,
@@ -210,7 +214,7 @@ impl GraphBuilder {
     pub fn build(mut self) -> Graph {
         let debian = std::mem::take(&mut self.debian);
         if !debian.is_empty() {
-            crate::debian::resolve(&mut self, debian);
+            crate::debian::resolve(&mut self, &debian);
         }
         let n = self.node_eco.len();
         let mut offsets = vec![0u32; n + 1];
@@ -263,6 +267,7 @@ impl GraphBuilder {
             rev_src,
             rev_label,
             labels: self.labels,
+            debian,
         }
     }
 }
@@ -284,7 +289,14 @@ pub struct Graph {
     rev_src: Vec<u32>,
     rev_label: Vec<u32>,
     labels: Vec<Label>,
+    // Debian edges are labelled by the relation atom they come from, read
+    // from the index's text when asked for (see [`DEB_LABEL`]).
+    debian: Vec<crate::debian::DebIndex>,
 }
+
+/// Label ids with this bit set name a Debian relation atom: the rest is the
+/// atom's position across the graph's indexes, in the order they were added.
+pub(crate) const DEB_LABEL: u32 = 1 << 31;
 
 impl Graph {
     /// Number of package versions.
@@ -370,7 +382,20 @@ impl Graph {
     }
 
     /// A label by index.
-    pub fn label(&self, id: u32) -> Option<&Label> {
-        self.labels.get(id as usize)
+    pub fn label(&self, id: u32) -> Option<Label> {
+        if id == NO_LABEL {
+            return None;
+        }
+        if id & DEB_LABEL != 0 {
+            let mut at = (id & !DEB_LABEL) as usize;
+            for index in &self.debian {
+                if at < index.atom_count() {
+                    return Some(index.label(at));
+                }
+                at -= index.atom_count();
+            }
+            return None;
+        }
+        self.labels.get(id as usize).cloned()
     }
 }

@@ -209,6 +209,10 @@ pub fn parse_detect(source: &str, bytes: &[u8]) -> Result<Input, IngestError> {
 pub fn read(path: &Path, format: Option<Format>) -> Result<Input, IngestError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| err(&name, Location::Whole, e.to_string()))?;
+    let format = format.or_else(|| Format::detect(&name, &bytes));
+    if format == Some(Format::DebianPackages) {
+        return crate::debian::parse_packages_owned(&name, bytes).map(Input::Debian);
+    }
     match format {
         Some(f) => parse(f, &name, &bytes),
         None => parse_detect(&name, &bytes),
@@ -291,6 +295,20 @@ fn add_inventory(builder: &mut GraphBuilder, inv: &Inventory) {
             builder.edge(ids[d.from], ids[d.to], label);
         }
     }
+}
+
+/// Parses uploaded documents (name, bytes), detecting each one's format, and
+/// builds one graph. The name is kept as each package version's source, so a
+/// caller that names documents after projects gets projects back in
+/// [`crate::impact::Hit::sources`]. The first malformed document fails the call.
+pub fn graph_from_documents<'a>(
+    documents: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<crate::graph::Graph, IngestError> {
+    let inputs = documents
+        .into_iter()
+        .map(|(name, bytes)| parse_detect(name, bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(build(inputs))
 }
 
 /// Builds one graph from several parsed inputs.

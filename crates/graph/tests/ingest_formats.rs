@@ -386,3 +386,17 @@ fn real_cargo_lockfile_written_by_cargo_reads() {
     assert_eq!(r.affected_versions, ["pkg:cargo/smallvec@0.6.10"]);
     assert!(r.hits.iter().any(|h| h.name == "old-deps" && h.depth == 1));
 }
+
+#[test]
+fn uploaded_documents_form_one_graph_or_fail_whole() {
+    let a: (&str, &[u8]) = ("project-a/Cargo.lock", CARGO_LOCK_V3.as_bytes());
+    let b: (&str, &[u8]) = ("project-b/requirements.txt", b"django==4.2.1\n");
+    let g = ingest::graph_from_documents([a, b]).unwrap();
+    assert_eq!(g.node_count(), 5);
+    let bad: (&str, &[u8]) = ("project-c/requirements.txt", b"django>=4\n");
+    let e = ingest::graph_from_documents([a, bad]).unwrap_err();
+    assert_eq!(
+        (e.file.as_str(), &e.location),
+        ("project-c/requirements.txt", &Location::Line(1))
+    );
+}
