@@ -235,8 +235,8 @@ async fn advisory_page(State(app): State<App>, Path(id): Path<String>) -> Result
 }
 
 /// Handles `GET /advisories/{advisory_id}/osv.json`: the OSV record of a published
-/// advisory's vulnerability. An advisory of one vulnerability has one record under its
-/// own id; one of several has `{advisory_id}-1`, `{advisory_id}-2`, ...
+/// advisory's vulnerability. The first vulnerability's record is under the advisory's
+/// own id, later ones under `{advisory_id}-2`, `{advisory_id}-3`, ...
 async fn osv_json(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
     let (advisory_id, record_id) = match published(&app, &id).await? {
         Some(p) => (Some(p), id.clone()),

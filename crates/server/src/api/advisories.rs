@@ -712,10 +712,12 @@ pub(crate) async fn case_advisory(
     let many = vulnerabilities.len() > 1;
     let mut out = Vec::with_capacity(vulnerabilities.len());
     for (i, v) in vulnerabilities.iter().enumerate() {
-        let id = if many {
-            format!("{}-{}", record.advisory_id, i + 1)
-        } else {
-            record.advisory_id.clone()
+        // The first vulnerability carries the advisory's own id, the later ones `-2`,
+        // `-3`, ...: vulnerabilities are only ever added, in order, so a published id
+        // never changes when another vulnerability joins the case.
+        let id = match i {
+            0 => record.advisory_id.clone(),
+            _ => format!("{}-{}", record.advisory_id, i + 1),
         };
         let mut vuln = lockstep_advisory::Vulnerability::new(id, modified);
         vuln.aliases = v.aliases.clone();
