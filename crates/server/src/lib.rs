@@ -6,6 +6,7 @@ pub mod admin;
 mod api;
 pub mod auth;
 pub mod authz;
+mod case_forms;
 pub mod demo;
 mod error;
 pub mod escalation;

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::api::Id;
 use crate::auth::{self, Actor};
+use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
 use crate::public::case_pages::{adopt_severity, advisory_page, propose_severity, publish_advisory, revise_advisory};
 use crate::{authz, ApiError, App};
 
@@ -49,6 +50,10 @@ web_routes! {
     post "/cases/{id}/advisory" => revise_advisory,
     post "/cases/{id}/advisory/publish" => publish_advisory,
     post "/cases/{id}/participants" => read_in,
+    post "/cases/{id}/status" => state_status,
+    post "/cases/{id}/phase" => change_phase,
+    post "/cases/{id}/embargo" => change_embargo,
+    post "/cases/{id}/triggers" => record_trigger,
 }
 
 pub fn templates() -> minijinja::Environment<'static> {
@@ -79,7 +84,7 @@ pub fn templates() -> minijinja::Environment<'static> {
 
 /// A page that could not be shown: rendered as an HTML error page, or a redirect to
 /// the login page for anonymous visitors.
-pub struct WebError(ApiError);
+pub struct WebError(pub ApiError);
 
 impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
@@ -106,7 +111,7 @@ impl IntoResponse for WebError {
     }
 }
 
-type PageResult = Result<Response, WebError>;
+pub(crate) type PageResult = Result<Response, WebError>;
 
 fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageResult {
     let user = actor.user();
@@ -124,12 +129,12 @@ fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageRe
     Ok(Html(html).into_response())
 }
 
-fn form(body: &Bytes) -> HashMap<String, String> {
+pub(crate) fn form(body: &Bytes) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// Every state-changing form must carry the session's CSRF token.
-fn check_csrf(actor: &Actor, form: &HashMap<String, String>) -> Result<(), WebError> {
+pub(crate) fn check_csrf(actor: &Actor, form: &HashMap<String, String>) -> Result<(), WebError> {
     let expected = actor.csrf_token().ok_or_else(ApiError::unauthenticated)?;
     match form.get("csrf") {
         Some(given) if auth::same_secret(given, expected) => Ok(()),
@@ -306,6 +311,7 @@ async fn create_case(State(app): State<App>, actor: Actor, body: Bytes) -> PageR
 
 #[derive(Serialize)]
 struct MessageView {
+    id: lockstep_core::MessageId,
     author: String,
     at: String,
     audience: String,
@@ -319,6 +325,7 @@ fn threaded(messages: &[Message]) -> Vec<MessageView> {
     fn walk(messages: &[Message], parent: Option<lockstep_core::MessageId>, depth: usize, out: &mut Vec<MessageView>) {
         for m in messages.iter().filter(|m| m.parent_id == parent) {
             out.push(MessageView {
+                id: m.id,
                 author: m.author_name.clone(),
                 at: when(m.created_at),
                 audience: match m.audience {
@@ -389,6 +396,7 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
             context! { title => t.title, owner => owner, due_on => t.due_on.map(|d| d.to_string()), status => t.status.as_str() }
         })
         .collect();
+    let forms = case_forms_context(&detail, &access);
     // The impact view is for the people who decide whom to read in.
     let impact = if authz::case(&app, user, id, CaseAction::ViewImpact).await.is_ok() {
         Some(crate::impact::case_impact(app.store(), id).await?)
@@ -400,8 +408,32 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         "case.html",
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
-        tasks => tasks, messages => threaded(&messages), impact => impact },
+        tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms },
     )
+}
+
+/// What the case page's forms offer the viewer: only the moves they may make.
+fn case_forms_context(detail: &crate::api::CaseDetail, access: &authz::CaseAccess) -> minijinja::Value {
+    use lockstep_core::{EmbargoPolicy, Justification, Trigger, VexStatus};
+    let own_projects: Vec<minijinja::Value> = detail
+        .participants
+        .iter()
+        .filter(|p| access.own_projects().contains(&p.project_id))
+        .map(|p| context! { id => p.project_id, name => p.project_name, shares => p.shares_status })
+        .collect();
+    let case = &detail.case;
+    context! {
+        coordinates => access.coordinates(),
+        own_projects => own_projects,
+        vulnerabilities => detail.vulnerabilities.iter().map(|v| context! { id => v.id, title => v.title }).collect::<Vec<_>>(),
+        statuses => VexStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        justifications => Justification::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        next_phases => case.phase.allowed_next().iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        next_embargo => case.embargo.state.allowed_next().iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        policies => EmbargoPolicy::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        triggers => Trigger::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        time_zone => case.embargo.time_zone,
+    }
 }
 
 /// Reads a project into the case from the impact view.
@@ -440,9 +472,20 @@ async fn post_message(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, 
         Some("coordinators") => Audience::Coordinators,
         _ => Audience::All,
     };
+    let parent_id = match form.get("parent_id").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => Some(p.parse().map_err(|_| {
+            ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "parent_id",
+                "not a message id",
+            )
+        })?),
+    };
     let new = NewMessage {
         body: form.get("body").cloned().unwrap_or_default(),
-        parent_id: None,
+        parent_id,
         audience,
         audience_project_id: None,
         tlp: None,

@@ -113,6 +113,21 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
         )
         .await
         .unwrap();
+    let vulnerability = store
+        .add_vulnerability(
+            alice.id,
+            now,
+            case.id,
+            lockstep_store::NewVulnerability {
+                title: "window overflow".into(),
+                cwe: None,
+                cvss_vector: None,
+                aliases: vec![],
+                affected: vec![],
+            },
+        )
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(lockstep_server::serve(
@@ -254,6 +269,43 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
     let messages = store.messages(case.id).await.unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].author_id, maria.id);
+
+    // State zlib's status through the form: fixed in 1.3.2, shared with the others.
+    c.find(Locator::Id("status"))
+        .await
+        .unwrap()
+        .select_by_value("fixed")
+        .await
+        .unwrap();
+    c.find(Locator::Id("fixed-version"))
+        .await
+        .unwrap()
+        .send_keys("1.3.2")
+        .await
+        .unwrap();
+    c.find(Locator::Id("share"))
+        .await
+        .unwrap()
+        .select_by_value("yes")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#status-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let stated = Locator::XPath("//table[@id='participants']//td[contains(., 'fixed') and contains(., '1.3.2')]");
+    if let Err(e) = c.wait().at_most(Duration::from_secs(10)).for_element(stated).await {
+        panic!(
+            "the status did not appear ({e}); the page was:\n{}",
+            c.source().await.unwrap_or_default()
+        );
+    }
+    let participants = store.participants(case.id).await.unwrap();
+    assert_eq!(participants[0].statuses[0].vulnerability_id, vulnerability.id);
+    assert_eq!(participants[0].statuses[0].fixed_version.as_deref(), Some("1.3.2"));
+    assert!(participants[0].shares_status);
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }

@@ -242,9 +242,29 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         // Reading in is for whoever runs the case; a participant sees the case but may not.
         ("post", "/cases/{id}/participants") if matches!(role, "coordinator" | "admin") => 303,
         ("post", "/cases/{id}/participants") if role == "participant" => 403,
-        ("get" | "post", "/cases/{id}" | "/cases/{id}/messages" | "/cases/{id}/participants") => 404,
+        // Running the case from its page: coordinators; participants see the case but may not.
+        // The walk's form moves triage -> coordinating and proposes an embargo: the coordinator's
+        // move succeeds; the admin, walked next, asks for the same move from the new state (409).
+        ("post", "/cases/{id}/phase" | "/cases/{id}/embargo") if role == "coordinator" => 303,
+        ("post", "/cases/{id}/phase" | "/cases/{id}/embargo") if role == "admin" => 409,
+        ("post", "/cases/{id}/triggers") if matches!(role, "coordinator" | "admin") => 303,
+        ("post", "/cases/{id}/phase" | "/cases/{id}/embargo" | "/cases/{id}/triggers") if role == "participant" => 403,
+        // Stating the status of the participant's own project (the form names it).
+        ("post", "/cases/{id}/status") if read_in => 303,
+        (
+            "get" | "post",
+            "/cases/{id}"
+            | "/cases/{id}/messages"
+            | "/cases/{id}/participants"
+            | "/cases/{id}/phase"
+            | "/cases/{id}/embargo"
+            | "/cases/{id}/triggers"
+            | "/cases/{id}/status",
+        ) => 404,
         // Severity and advisory page and forms; the walk's form lacks their fields.
         ("get", "/cases/{id}/advisory") if read_in => 200,
+        // No advisory is written in this test: nothing to export yet.
+        ("get", "/cases/{id}/advisory/export") if read_in => 409,
         ("post", "/cases/{id}/severity/proposals") if read_in => 422,
         ("post", "/cases/{id}/severity/adopt") if matches!(role, "coordinator" | "admin") => 422,
         // The revision form always asks what changed; the walk's form does not say.
@@ -259,6 +279,7 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         (
             "get" | "post",
             "/cases/{id}/advisory"
+            | "/cases/{id}/advisory/export"
             | "/cases/{id}/severity/proposals"
             | "/cases/{id}/severity/adopt"
             | "/cases/{id}/advisory/publish",
@@ -277,9 +298,17 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
         }
         for role in ROLES {
             let csrf = t.actor(role).map(|a| a.csrf.clone()).unwrap_or_default();
-            let form = format!(
-                "csrf={csrf}&title=From+the+web&body=hello&project_id={}",
+            // The status form names the participant's own project; reading in names a spare one.
+            let project = if path.ends_with("/status") {
+                t.project
+            } else {
                 t.spare_project
+            };
+            let form = format!(
+                "csrf={csrf}&title=From+the+web&body=hello&project_id={project}&vulnerability_id={}&status=affected\
+                 &to=coordinating&state=proposed&public_at=2026-12-10T15:00&time_zone=Europe%2FBerlin\
+                 &trigger=exploit_public",
+                t.vulnerability.id
             );
             let uri = fill(&t, path, &t.case.id.to_string());
             let (status, body) = t

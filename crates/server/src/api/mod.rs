@@ -9,7 +9,7 @@ mod items;
 mod manifests;
 mod projects;
 
-pub use cases::case_detail;
+pub use cases::{case_detail, CaseDetail};
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
