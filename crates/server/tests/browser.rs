@@ -35,6 +35,36 @@ async fn free_port() -> u16 {
         .port()
 }
 
+/// Waits until `locator` is on the page; on a time-out, fails showing the page.
+async fn wait_for(c: &fantoccini::Client, locator: Locator<'_>, what: &str) {
+    if let Err(e) = c.wait().at_most(Duration::from_secs(10)).for_element(locator).await {
+        panic!(
+            "{what} did not appear ({e}); the page was:\n{}",
+            c.source().await.unwrap_or_default()
+        );
+    }
+}
+
+/// Types into the input with this id.
+async fn type_into(c: &fantoccini::Client, id: &str, text: &str) {
+    c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
+}
+
+/// Chooses an option of the select with this id.
+async fn choose(c: &fantoccini::Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element `css` selects.
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
 /// Kills chromedriver (and its browser) when the test ends, pass or fail.
 struct Driver(std::process::Child);
 impl Drop for Driver {
@@ -234,27 +264,11 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
     assert!(c.current_url().await.unwrap().as_str().contains(&case.id.to_string()));
     let heading = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert!(heading.contains("Heap overflow in inflate()"), "{heading}");
-    // Post a message and see it in the thread.
-    c.find(Locator::Id("body"))
-        .await
-        .unwrap()
-        .send_keys("zlib is affected; patch attached for review.")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/messages'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    // Wait for the reloaded page to show the message (the old page has a thread too).
+    // Post a message and see it in the thread (the old page has a thread too: wait for the new one).
+    type_into(&c, "body", "zlib is affected; patch attached for review.").await;
+    click(&c, "form[action$='/messages'] button[type=submit]").await;
     let posted = Locator::XPath("//div[@id='messages']//div[@class='body'][contains(., 'patch attached for review')]");
-    if let Err(e) = c.wait().at_most(Duration::from_secs(10)).for_element(posted).await {
-        panic!(
-            "the message did not appear ({e}); the page was:\n{}",
-            c.source().await.unwrap_or_default()
-        );
-    }
+    wait_for(&c, posted, "the message").await;
     let thread = c.find(Locator::Id("messages")).await.unwrap().text().await.unwrap();
     assert!(
         thread.contains("zlib is affected; patch attached for review."),
@@ -271,37 +285,12 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
     assert_eq!(messages[0].author_id, maria.id);
 
     // State zlib's status through the form: fixed in 1.3.2, shared with the others.
-    c.find(Locator::Id("status"))
-        .await
-        .unwrap()
-        .select_by_value("fixed")
-        .await
-        .unwrap();
-    c.find(Locator::Id("fixed-version"))
-        .await
-        .unwrap()
-        .send_keys("1.3.2")
-        .await
-        .unwrap();
-    c.find(Locator::Id("share"))
-        .await
-        .unwrap()
-        .select_by_value("yes")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#status-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "status", "fixed").await;
+    type_into(&c, "fixed-version", "1.3.2").await;
+    choose(&c, "share", "yes").await;
+    click(&c, "#status-form button[type=submit]").await;
     let stated = Locator::XPath("//table[@id='participants']//td[contains(., 'fixed') and contains(., '1.3.2')]");
-    if let Err(e) = c.wait().at_most(Duration::from_secs(10)).for_element(stated).await {
-        panic!(
-            "the status did not appear ({e}); the page was:\n{}",
-            c.source().await.unwrap_or_default()
-        );
-    }
+    wait_for(&c, stated, "the status").await;
     let participants = store.participants(case.id).await.unwrap();
     assert_eq!(participants[0].statuses[0].vulnerability_id, vulnerability.id);
     assert_eq!(participants[0].statuses[0].fixed_version.as_deref(), Some("1.3.2"));
