@@ -363,15 +363,17 @@ pub(crate) mod case_pages {
     use std::collections::HashMap;
 
     use axum::body::Bytes;
-    use axum::extract::State;
-    use axum::http::StatusCode;
+    use axum::extract::{Query, State};
+    use axum::http::{header, StatusCode};
     use axum::response::{Html, IntoResponse, Redirect, Response};
     use lockstep_core::authz::CaseAction;
     use lockstep_core::{CaseId, Tlp, VulnerabilityId};
     use lockstep_store::{AdvisoryCredit, NewAdvisoryRevision, NewSeverityProposal};
     use minijinja::context;
 
-    use crate::api::advisories::{advisory_view, case_severity_view, party_of, score_vector};
+    use crate::api::advisories::{
+        advisory_view, case_severity_view, draft_export, parse_format, party_of, score_vector,
+    };
     use crate::api::Id;
     use crate::auth::{self, Actor};
     use crate::web::WebError;
@@ -502,6 +504,36 @@ pub(crate) mod case_pages {
             .adopt_severity(user.id, app.clock().now(), id, proposal, field(&form, "rationale"))
             .await?;
         Ok(Redirect::to(&format!("/cases/{id}/advisory#proposals")).into_response())
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct DownloadQuery {
+        #[serde(default)]
+        format: Option<String>,
+    }
+
+    /// Handles `GET /cases/{id}/advisory/export?format=...`: the same export as the API's,
+    /// as a download for people with a session.
+    pub async fn download_export(
+        State(app): State<App>,
+        actor: Actor,
+        Id(id): Id<CaseId>,
+        Query(query): Query<DownloadQuery>,
+    ) -> PageResult {
+        let user = actor.require()?;
+        let access = authz::case(&app, user, id, CaseAction::View).await?;
+        let format = parse_format(query.format.as_deref().unwrap_or("osv"))?;
+        let (advisory_id, doc) = draft_export(&app, &access, format).await?;
+        let body = serde_json::to_string_pretty(&doc).map_err(ApiError::internal)?;
+        let disposition = format!("attachment; filename=\"{advisory_id}.{format}.json\"");
+        Ok((
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response())
     }
 
     /// Credits as the form takes them: one per line, `Name` or `Name (KIND)`.

@@ -20,7 +20,9 @@ use serde::Serialize;
 use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
-use crate::public::case_pages::{adopt_severity, advisory_page, propose_severity, publish_advisory, revise_advisory};
+use crate::public::case_pages::{
+    adopt_severity, advisory_page, download_export, propose_severity, publish_advisory, revise_advisory,
+};
 use crate::{authz, ApiError, App};
 
 /// Declares the web routes once: the router and the (method, path) list the
@@ -48,6 +50,7 @@ web_routes! {
     post "/cases/{id}/severity/proposals" => propose_severity,
     post "/cases/{id}/severity/adopt" => adopt_severity,
     post "/cases/{id}/advisory" => revise_advisory,
+    get "/cases/{id}/advisory/export" => download_export,
     post "/cases/{id}/advisory/publish" => publish_advisory,
     post "/cases/{id}/participants" => read_in,
     post "/cases/{id}/status" => state_status,

@@ -763,6 +763,22 @@ both_backends!(the_advisory_page_works_through_plain_forms, |backend| async move
         &json!([{"name": "Ada Finder", "kind": "FINDER", "contact": []}, {"name": "Bob", "kind": null, "contact": []}])
     );
 
+    // The page offers the exports as downloads, the same documents as the API's.
+    let download = format!("/cases/{}/advisory/export?format=openvex", t.case.id);
+    let (status, text) = t.raw("participant", "GET", &download, "text/html", vec![], true).await;
+    assert_eq!(status, 200, "{text}");
+    let (_, api) = t
+        .api(
+            "participant",
+            "GET",
+            &case_uri(&t, "/advisory/export?format=openvex"),
+            None,
+        )
+        .await;
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), api);
+    let (status, _) = t.raw("outsider", "GET", &download, "text/html", vec![], true).await;
+    assert_eq!(status, 404);
+
     // Severity dispute through the forms.
     let propose = format!("/cases/{}/severity/proposals", t.case.id);
     let v = t.vulnerability.id.to_string();

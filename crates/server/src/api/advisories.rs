@@ -55,6 +55,12 @@ pub struct CvssScore {
     pub base_score: f64,
     /// `NONE`, `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`.
     pub rating: String,
+    /// v3.x temporal score, when the vector has temporal metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporal_score: Option<f64>,
+    /// v3.x environmental score, when the vector has environmental metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environmental_score: Option<f64>,
 }
 
 impl CvssScore {
@@ -65,6 +71,8 @@ impl CvssScore {
             vector: vector.as_str().to_owned(),
             base_score: s.base_score,
             rating: s.base_severity.as_str().to_owned(),
+            temporal_score: s.temporal_score,
+            environmental_score: s.environmental_score,
         }
     }
 }
@@ -562,6 +570,13 @@ async fn export_advisory(
 ) -> ApiResult<Json<Value>> {
     let access = authz::case(&app, actor.require()?, id, CaseAction::View).await?;
     let format = parse_format(query.format.as_deref().unwrap_or("osv"))?;
+    Ok(Json(draft_export(&app, &access, format).await?.1))
+}
+
+/// The case's advisory in `format`, as the viewer may see it (statements filtered by
+/// `authz`); with the advisory's id. The web page's download calls this too.
+pub(crate) async fn draft_export(app: &App, access: &CaseAccess, format: Format) -> ApiResult<(String, Value)> {
+    let id = access.case.id;
     let record = app.store().advisory(id).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::CONFLICT,
@@ -569,9 +584,9 @@ async fn export_advisory(
             "the case has no advisory yet; write a revision first",
         )
     })?;
-    let participants = authz::visible_participants(&access, app.store().participants(id).await?);
-    let advisory = case_advisory(&app, &access.case, &record, participants, Edition::Draft).await?;
-    Ok(Json(export_json(&advisory, format)?))
+    let participants = authz::visible_participants(access, app.store().participants(id).await?);
+    let advisory = case_advisory(app, &access.case, &record, participants, Edition::Draft).await?;
+    Ok((record.advisory_id, export_json(&advisory, format)?))
 }
 
 /// Which form of an advisory to build.
