@@ -92,6 +92,36 @@ both_backends!(vectors_are_scored_and_bad_ones_name_the_metric, |backend| async 
         .await;
     assert_eq!(status, 403);
 
+    // A field left out is kept; null clears.
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &uri,
+            Some(json!({"vulnerability_id": v, "cvss_vector": CRITICAL})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["cwe"], "CWE-787", "{body}");
+    let (_, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &uri,
+            Some(json!({"vulnerability_id": v, "cwe": null})),
+        )
+        .await;
+    assert!(body["cwe"].is_null() && body["cvss_vector"] == CRITICAL, "{body}");
+    let (_, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &uri,
+            Some(json!({"vulnerability_id": v, "cwe": "CWE-787"})),
+        )
+        .await;
+    assert_eq!(body["cwe"], "CWE-787", "{body}");
+
     // Nothing of the refused writes stuck; everyone read in sees the score.
     let (status, body) = t.api("participant", "GET", &uri, None).await;
     assert_eq!(status, 200, "{body}");
@@ -746,7 +776,7 @@ both_backends!(the_advisory_page_works_through_plain_forms, |backend| async move
 
     let revision = [
         ("title", "libfoo: overflow"),
-        ("summary", "Upgrade now."),
+        ("summary", "Upgrade <script>alert(1)</script> now."),
         ("credits", "Ada Finder (FINDER)\nBob"),
         ("tlp", "AMBER"),
         ("changelog", "Initial draft."),
@@ -859,6 +889,10 @@ both_backends!(the_advisory_page_works_through_plain_forms, |backend| async move
     assert!(
         html.contains("Ada Finder") && html.contains("(finder)") && html.contains("9.3"),
         "{html}"
+    );
+    assert!(
+        html.contains("Upgrade &lt;script&gt;") && !html.contains("<script>alert"),
+        "text is escaped: {html}"
     );
 });
 

@@ -263,33 +263,45 @@ impl Store {
         }
     }
 
-    /// Sets (or clears) a vulnerability's CVSS vector and CWE id. The caller has
-    /// validated both with `lockstep-advisory`.
+    /// Changes a vulnerability's CVSS vector and/or CWE id: `None` keeps the stored
+    /// value, `Some(None)` clears it, `Some(Some(..))` sets it. The caller has validated
+    /// both with `lockstep-advisory`.
     pub async fn set_severity(
         &self,
         actor: UserId,
         now: Timestamp,
         case: CaseId,
         vulnerability: VulnerabilityId,
-        cvss_vector: Option<&str>,
-        cwe: Option<&str>,
+        cvss_vector: Option<Option<&str>>,
+        cwe: Option<Option<&str>>,
     ) -> Result<()> {
-        let cvss_vector = optional("cvss_vector", cvss_vector, 300)?;
-        let cwe = optional("cwe", cwe, 20)?;
+        let cvss_vector = cvss_vector.map(|v| optional("cvss_vector", v, 300)).transpose()?;
+        let cwe = cwe.map(|c| optional("cwe", c, 20)).transpose()?;
         self.check_vulnerability(case, vulnerability).await?;
         let mut w = self.write(Some(actor), now).await?;
-        sqlx::query("UPDATE vulnerabilities SET cvss_vector = $1, cwe = $2 WHERE id = $3 AND case_id = $4")
-            .bind(&cvss_vector)
-            .bind(&cwe)
+        sqlx::query(
+            "UPDATE vulnerabilities SET cvss_vector = CASE WHEN $1 = 1 THEN $2 ELSE cvss_vector END, \
+             cwe = CASE WHEN $3 = 1 THEN $4 ELSE cwe END WHERE id = $5 AND case_id = $6",
+        )
+        .bind(i64::from(cvss_vector.is_some()))
+        .bind(cvss_vector.clone().flatten())
+        .bind(i64::from(cwe.is_some()))
+        .bind(cwe.clone().flatten())
+        .bind(vulnerability.to_string())
+        .bind(case.to_string())
+        .execute(w.conn())
+        .await?;
+        let row = sqlx::query("SELECT cvss_vector, cwe FROM vulnerabilities WHERE id = $1")
             .bind(vulnerability.to_string())
-            .bind(case.to_string())
-            .execute(w.conn())
+            .fetch_one(w.conn())
             .await?;
+        let (stored_vector, stored_cwe): (Option<String>, Option<String>) =
+            (get(&row, "cvss_vector")?, get(&row, "cwe")?);
         w.commit(AuditEntry::new(
             "vulnerability.severity",
             Some(case),
             vulnerability,
-            json!({"cvss_vector": cvss_vector, "cwe": cwe}),
+            json!({"cvss_vector": stored_vector, "cwe": stored_cwe}),
         ))
         .await
     }

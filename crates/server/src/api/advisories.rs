@@ -204,15 +204,31 @@ async fn case_severity(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>)
 #[serde(deny_unknown_fields)]
 struct SeverityChange {
     vulnerability_id: VulnerabilityId,
-    /// CVSS v3.0, v3.1 or v4.0 vector; null or empty clears it.
-    #[serde(default)]
-    cvss_vector: Option<String>,
-    /// CWE id from MITRE's catalogue, for example `CWE-787`; null or empty clears it.
-    #[serde(default)]
-    cwe: Option<String>,
+    /// CVSS v3.0, v3.1 or v4.0 vector; null or empty clears it, absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    cvss_vector: Option<Option<String>>,
+    /// CWE id from MITRE's catalogue, for example `CWE-787`; null or empty clears it,
+    /// absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    cwe: Option<Option<String>>,
 }
 
-/// Handles `POST /api/v1/cases/{id}/severity`: sets a vulnerability's CVSS vector and CWE.
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// A given field, trimmed, blank read as null.
+fn given(value: &Option<Option<String>>) -> Option<Option<&str>> {
+    value
+        .as_ref()
+        .map(|v| v.as_deref().map(str::trim).filter(|v| !v.is_empty()))
+}
+
+/// Handles `POST /api/v1/cases/{id}/severity`: sets or clears a vulnerability's CVSS vector
+/// and CWE (a field left out is kept).
 /// A vector that does not parse is a 422 naming the metric; an unknown CWE id a 422 too.
 #[utoipa::path(post, path = "/cases/{id}/severity", tag = "advisories", security(("token" = [])),
     request_body = SeverityChange, params(("id" = String, Path)),
@@ -226,12 +242,14 @@ async fn set_severity(
     let user = actor.require()?;
     authz::case(&app, user, id, CaseAction::ManageVulnerabilities).await?;
     let change: SeverityChange = body.parse()?;
-    let vector = match change.cvss_vector.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(v) => Some(score_vector("cvss_vector", v)?.vector),
+    let vector = match given(&change.cvss_vector) {
+        Some(Some(v)) => Some(Some(score_vector("cvss_vector", v)?.vector)),
+        Some(None) => Some(None),
         None => None,
     };
-    let cwe = match change.cwe.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) => Some(check_cwe("cwe", c)?.to_string()),
+    let cwe = match given(&change.cwe) {
+        Some(Some(c)) => Some(Some(check_cwe("cwe", c)?.to_string())),
+        Some(None) => Some(None),
         None => None,
     };
     app.store()
@@ -240,8 +258,8 @@ async fn set_severity(
             app.clock().now(),
             id,
             change.vulnerability_id,
-            vector.as_deref(),
-            cwe.as_deref(),
+            vector.as_ref().map(Option::as_deref),
+            cwe.as_ref().map(Option::as_deref),
         )
         .await?;
     let v = app
