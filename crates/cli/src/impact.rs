@@ -217,3 +217,32 @@ pub fn run(args: ImpactArgs) -> anyhow::Result<ExitCode> {
     std::mem::forget(graph);
     Ok(if found { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(lockfile: &str, package: &str, range: Option<&str>) -> ImpactArgs {
+        ImpactArgs {
+            debian_packages: vec![],
+            lockfile: vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../graph/fixtures")).join(lockfile)],
+            sbom: vec![],
+            package: package.to_string(),
+            ecosystem: None,
+            range: range.map(str::to_string),
+            format: Format::Json,
+        }
+    }
+
+    #[test]
+    fn dependents_exit_1_none_exit_0_bad_range_is_an_error() {
+        let lock = "npm-web-app/package-lock.json";
+        assert_eq!(run(args(lock, "qs", Some("fixed=6.7.3"))).unwrap(), ExitCode::from(1));
+        assert_eq!(run(args(lock, "qs", Some("fixed=6.0.0"))).unwrap(), ExitCode::SUCCESS);
+        assert_eq!(run(args(lock, "no-such-package", None)).unwrap(), ExitCode::SUCCESS);
+        assert!(run(args(lock, "qs", Some("fixed=banana"))).is_err());
+        let mut none = args(lock, "qs", None);
+        none.lockfile.clear();
+        assert!(run(none).is_err());
+    }
+}

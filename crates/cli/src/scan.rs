@@ -103,3 +103,46 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../graph/fixtures")).join(rel)
+    }
+
+    fn rustsec() -> PathBuf {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/rustsec-advisory-db"
+        ))
+    }
+
+    #[test]
+    fn findings_exit_1_clean_exits_0_bad_input_is_an_error_on_real_data() {
+        let args = |input: PathBuf| ScanArgs {
+            advisories: rustsec(),
+            inputs: vec![input],
+            format: Format::Json,
+        };
+        assert_eq!(run(args(fixture("old-deps/Cargo.lock"))).unwrap(), ExitCode::from(1));
+        let dir = std::env::temp_dir().join(format!("lockstep-scan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let clean = dir.join("Cargo.lock");
+        std::fs::write(
+            &clean,
+            "version = 3\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\n",
+        )
+        .unwrap();
+        assert_eq!(run(args(clean.clone())).unwrap(), ExitCode::SUCCESS);
+        std::fs::write(
+            &clean,
+            "version = 3\n\n[[package]]\nname = \"serde\"\nversion = \"x\"\n",
+        )
+        .unwrap();
+        let e = run(args(clean.clone())).unwrap_err().to_string();
+        assert!(e.contains("Cargo.lock:5:"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -59,7 +59,13 @@ fn debian(c: &mut Criterion) {
     let graph = build();
     for name in ["libc6", "libssl3", "zlib1g"] {
         let a = Affected::all_versions(Ecosystem::Debian, name);
+        // The query: affected versions, then the reverse closure with a
+        // shortest-path parent for every package version reached.
         g.bench_function(format!("warm_query_{name}"), |b| {
+            b.iter(|| impact::closure(&graph, &impact::affected_nodes(&graph, &a)).len())
+        });
+        // The query plus the sorted list of distinct names (`--format names`).
+        g.bench_function(format!("warm_query_and_names_{name}"), |b| {
             b.iter(|| {
                 let c = impact::closure(&graph, &impact::affected_nodes(&graph, &a));
                 impact::names(&graph, &c, name).len()

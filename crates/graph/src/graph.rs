@@ -324,6 +324,16 @@ impl Graph {
         self.strings.get(self.node_name[n.0 as usize])
     }
 
+    /// The interned id of the node's name (equal names, equal ids).
+    pub fn name_id(&self, n: NodeId) -> u32 {
+        self.node_name[n.0 as usize]
+    }
+
+    /// An interned string by id.
+    pub fn string(&self, id: u32) -> &str {
+        self.strings.get(id)
+    }
+
     /// The node's version as written (empty for a project root without one).
     pub fn version(&self, n: NodeId) -> &str {
         self.strings.get(self.node_version[n.0 as usize])

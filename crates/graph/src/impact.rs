@@ -256,14 +256,19 @@ impl Impact {
     }
 }
 
-/// Distinct names of the nodes a closure reached, the affected package's own
-/// name left out: the cheap answer to "who must be read in".
-pub fn names<'g>(graph: &'g Graph, closure: &Closure, package: &str) -> BTreeSet<&'g str> {
-    closure
-        .reached()
-        .map(|n| graph.name(n))
+/// Distinct names of the nodes a closure reached, sorted, the affected
+/// package's own name left out: the cheap answer to "who must be read in".
+pub fn names<'g>(graph: &'g Graph, closure: &Closure, package: &str) -> Vec<&'g str> {
+    let mut ids: Vec<u32> = closure.reached().map(|n| graph.name_id(n)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out: Vec<&str> = ids
+        .into_iter()
+        .map(|id| graph.string(id))
         .filter(|n| *n != package)
-        .collect()
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// Runs the query and materializes every hit with its path and verdict.
