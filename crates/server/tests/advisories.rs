@@ -901,3 +901,58 @@ async fn view_id(t: &TestApp) -> String {
     assert_eq!(view["status"], "published", "{view}");
     view["advisory"]["advisory_id"].as_str().unwrap().to_owned()
 }
+
+both_backends!(public_feed_and_osv_record_snapshots, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let v = t.vulnerability.id;
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &case_uri(&t, "/severity"),
+            Some(json!({"vulnerability_id": v, "cvss_vector": CRITICAL})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let statuses = case_uri(&t, &format!("/participants/{}/statuses", t.project));
+    let statement = json!({"vulnerability_id": v, "status": "fixed", "fixed_version": "1.2.3"});
+    assert_eq!(t.api("participant", "POST", &statuses, Some(statement)).await.0, 204);
+    let (status, advisory) = t
+        .api("coordinator", "PUT", &case_uri(&t, "/advisory"), Some(json!({
+            "title": "libfoo: heap overflow",
+            "summary": "A remote attacker can run code in programs that parse untrusted headers with libfoo. Upgrade to 1.2.3.",
+            "details": "frobnicate() copies the header into a fixed buffer.",
+            "remediation": "Upgrade libfoo to 1.2.3.",
+            "credits": [{"name": "Ada Finder", "kind": "FINDER"}],
+        })))
+        .await;
+    assert_eq!(status, 200, "{advisory}");
+    let id = advisory["advisory_id"].as_str().unwrap().to_owned();
+    for to in ["coordinating", "disclosed"] {
+        assert_eq!(
+            t.api("coordinator", "POST", &case_uri(&t, "/phase"), Some(json!({"to": to})))
+                .await
+                .0,
+            200
+        );
+    }
+    assert_eq!(
+        t.api("coordinator", "POST", &case_uri(&t, "/advisory/publish"), None)
+            .await
+            .0,
+        200
+    );
+    // The id is random; the snapshots name it LOCKSTEP-ID.
+    let stable = |text: String| text.replace(&id, "LOCKSTEP-ID");
+    let (_, feed) = t
+        .raw("anonymous", "GET", "/advisories/feed.atom", "text/html", vec![], true)
+        .await;
+    insta::assert_snapshot!("public_atom_feed", stable(feed));
+    let (_, record) = t
+        .api("anonymous", "GET", &format!("/advisories/{id}/osv.json"), None)
+        .await;
+    insta::assert_snapshot!(
+        "public_osv_record",
+        stable(serde_json::to_string_pretty(&record).unwrap())
+    );
+});
