@@ -238,18 +238,17 @@ async fn advisory_page(State(app): State<App>, Path(id): Path<String>) -> Result
 /// advisory's vulnerability. The first vulnerability's record is under the advisory's
 /// own id, later ones under `{advisory_id}-2`, `{advisory_id}-3`, ...
 async fn osv_json(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
-    let (advisory_id, record_id) = match published(&app, &id).await? {
-        Some(p) => (Some(p), id.clone()),
+    // `{advisory_id}` itself, or `{advisory_id}-N` for a later vulnerability.
+    let advisory = match published(&app, &id).await? {
+        Some(p) => Some(p),
         None => match id.rsplit_once('-') {
-            Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                (published(&app, base).await?, id.clone())
-            }
-            _ => (None, id.clone()),
+            Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => published(&app, base).await?,
+            _ => None,
         },
     };
-    let vulnerability = advisory_id
+    let vulnerability = advisory
         .as_ref()
-        .and_then(|p| p.advisory.vulnerabilities.iter().find(|v| v.id == record_id))
+        .and_then(|p| p.advisory.vulnerabilities.iter().find(|v| v.id == id))
         .ok_or_else(|| ApiError::not_found("advisory"))?;
     Ok(Json(lockstep_advisory::osv::to_json(vulnerability)).into_response())
 }
