@@ -393,6 +393,29 @@ mod tests {
     }
 
     #[test]
+    fn several_range_objects_in_one_entry_any_one_suffices() {
+        let e = Ecosystem::CratesIo;
+        let a = affected(
+            e.clone(),
+            vec![
+                range(&e, RangeKind::Semver, &[("i", "0.1.0"), ("f", "0.1.5")]),
+                range(&e, RangeKind::Ecosystem, &[("i", "0.3.0-alpha.1"), ("l", "0.3.2")]),
+            ],
+            &[],
+        );
+        assert!(a.affects("0.1.4"));
+        assert!(!a.affects("0.2.0"));
+        assert!(
+            a.affects("0.3.0-alpha.2"),
+            "pre-releases after an introduced pre-release"
+        );
+        assert!(a.affects("0.3.2"));
+        assert!(!a.affects("0.3.3-rc.1"), "above last_affected, even as a pre-release");
+        assert!(!a.affects("not-semver"));
+        assert_eq!(a.fixed_versions().len(), 1);
+    }
+
+    #[test]
     fn last_affected_is_inclusive() {
         let e = Ecosystem::PyPI;
         let a = affected(

@@ -4,7 +4,8 @@
 //! (Cargo's rules), `nodejs-semver` (npm), `pep440_rs` (PyPI) and `debversion`
 //! (dpkg). The Debian index hot path uses [`dpkg_cmp`], a zero-allocation
 //! comparison that a test checks against `debversion` on every version of the
-//! real bookworm index.
+//! real bookworm index, and against `dpkg --compare-versions` itself where the
+//! two differ (`debversion` orders `0.9+ds0` above `0.9+ds`; dpkg does not).
 
 use std::cmp::Ordering;
 use std::fmt;

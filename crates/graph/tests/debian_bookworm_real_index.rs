@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::str::FromStr;
 
 use lockstep_graph::impact;
 use lockstep_graph::{ingest, Affected, Ecosystem, Format};
@@ -54,6 +55,38 @@ fn virtual_packages_and_any_are_followed_on_real_debian_bookworm_index() {
     }
     let graph = ingest::build(inputs);
     assert!(graph.node_count() > 60_000, "{}", graph.node_count());
+
+    // The zero-allocation dpkg comparison orders every version of the index as
+    // debversion does: sort by one, check each neighbouring pair by the other.
+    // Where they disagree, dpkg itself decides (debversion reads `ds0` as above
+    // `ds`; dpkg, and we, read the trailing 0 as equal to nothing).
+    let mut versions: Vec<&str> = graph.nodes().map(|n| graph.version(n)).collect();
+    versions.sort_unstable();
+    versions.dedup();
+    versions.sort_by(|a, b| lockstep_graph::version::dpkg_cmp(a, b));
+    let mut disagreements = 0;
+    for w in versions.windows(2) {
+        let (a, b) = (
+            debversion::Version::from_str(w[0]).unwrap(),
+            debversion::Version::from_str(w[1]).unwrap(),
+        );
+        let ours = lockstep_graph::version::dpkg_cmp(w[0], w[1]);
+        if a.cmp(&b) != ours {
+            disagreements += 1;
+            let op = match ours {
+                std::cmp::Ordering::Less => "lt",
+                std::cmp::Ordering::Equal => "eq",
+                std::cmp::Ordering::Greater => "gt",
+            };
+            let dpkg = Command::new("dpkg")
+                .args(["--compare-versions", w[0], op, w[1]])
+                .status()
+                .unwrap();
+            assert!(dpkg.success(), "dpkg disagrees: {} {op} {}", w[0], w[1]);
+        }
+    }
+    assert!(versions.len() > 20_000, "{}", versions.len());
+    assert!(disagreements < 50, "{disagreements} pairs where debversion differs");
 
     let libssl3 = Affected::all_versions(Ecosystem::Debian, "libssl3");
     let report = impact::report(&graph, &libssl3);
