@@ -175,11 +175,16 @@ pub fn run(args: ImpactArgs) -> anyhow::Result<ExitCode> {
                 }
             )?;
             if !report.hits.is_empty() {
-                writeln!(out, "{:<5} {:<50} {:<22} PATH", "DEPTH", "PACKAGE", "VERDICT")?;
+                writeln!(out, "{:<5} {:<50} {:<30} PATH", "DEPTH", "PACKAGE", "VERDICT")?;
             }
             for h in &report.hits {
                 let verdict = match &h.verdict {
                     Verdict::UpdateLockfile { fixed, .. } => format!("update to {fixed}"),
+                    Verdict::BumpRequirement { .. } if h.depth > 1 => {
+                        // The direct dependent on the path must release first.
+                        let direct = &h.path[h.path.len().saturating_sub(2)];
+                        format!("after {} releases", direct.name)
+                    }
                     Verdict::BumpRequirement { .. } => "bump requirement".to_string(),
                     Verdict::NoFix => "no fix yet".to_string(),
                     Verdict::Unknown => "unknown".to_string(),
@@ -201,7 +206,7 @@ pub fn run(args: ImpactArgs) -> anyhow::Result<ExitCode> {
                     .collect();
                 writeln!(
                     out,
-                    "{:<5} {:<50} {:<22} {}",
+                    "{:<5} {:<50} {:<30} {}",
                     h.depth,
                     format!("{}@{}", h.name, h.version),
                     verdict,
