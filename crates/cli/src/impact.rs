@@ -30,7 +30,7 @@ Exit codes: 0 no dependent reached, 1 dependents found, 2 usage or input error (
 and line or JSON path)."
 )]
 pub struct ImpactArgs {
-    /// A Debian `Packages` index (uncompressed); repeatable.
+    /// A Debian `Packages` index, plain or as apt keeps it (`/var/lib/apt/lists/*_Packages.lz4`); repeatable.
     #[arg(long = "debian-packages", value_name = "FILE")]
     pub debian_packages: Vec<PathBuf>,
     /// A lockfile: Cargo.lock, package-lock.json, poetry.lock, uv.lock or a pinned requirements.txt; repeatable.

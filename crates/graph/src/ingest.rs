@@ -208,8 +208,19 @@ pub fn parse_detect(source: &str, bytes: &[u8]) -> Result<Input, IngestError> {
 /// Reads and parses a file.
 pub fn read(path: &Path, format: Option<Format>) -> Result<Input, IngestError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| err(&name, Location::Whole, e.to_string()))?;
-    let format = format.or_else(|| Format::detect(&name, &bytes));
+    let mut bytes = std::fs::read(path).map_err(|e| err(&name, Location::Whole, e.to_string()))?;
+    // apt keeps its lists LZ4-compressed (`/var/lib/apt/lists/*_Packages.lz4`).
+    let detect_name = match name.strip_suffix(".lz4") {
+        Some(inner) => {
+            let mut out = Vec::with_capacity(bytes.len() * 3);
+            std::io::Read::read_to_end(&mut lz4_flex::frame::FrameDecoder::new(bytes.as_slice()), &mut out)
+                .map_err(|e| err(&name, Location::Whole, format!("not a valid LZ4 frame: {e}")))?;
+            bytes = out;
+            inner.to_string()
+        }
+        None => name.clone(),
+    };
+    let format = format.or_else(|| Format::detect(&detect_name, &bytes));
     if format == Some(Format::DebianPackages) {
         return crate::debian::parse_packages_owned(&name, bytes).map(Input::Debian);
     }
