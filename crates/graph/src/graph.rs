@@ -386,11 +386,6 @@ impl Graph {
         (&self.offsets, &self.rev_src)
     }
 
-    /// The label index of the edge at position `e` of the reverse rows.
-    pub fn edge_label(&self, e: usize) -> u32 {
-        self.rev_label.get(e).copied().unwrap_or(NO_LABEL)
-    }
-
     /// A label by index.
     pub fn label(&self, id: u32) -> Option<Label> {
         if id == NO_LABEL {

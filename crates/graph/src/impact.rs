@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::graph::{Graph, NodeId, NO_LABEL};
 use crate::osv::Affected;
-use crate::version::{Requirement, Version};
+use crate::version::Version;
 
 const UNSEEN: u32 = u32::MAX;
 
@@ -362,9 +362,4 @@ fn verdict(graph: &Graph, fixed: &[Version], dependent: NodeId, label: u32) -> V
             requirement: label.text.clone(),
         },
     }
-}
-
-/// Whether `req` admits a fixed version (exposed for the server's case view).
-pub fn admits_fix(req: &Requirement, fixed: &[Version]) -> bool {
-    fixed.iter().any(|v| req.matches(v) == Some(true))
 }
