@@ -24,7 +24,7 @@ fn generate(eco: &Ecosystem, rng: &mut Rng) -> String {
     let n = |r: &mut Rng| (r.next() % 4).to_string();
     match eco {
         Ecosystem::Debian => {
-            let epoch = if rng.next() % 5 == 0 { "1:" } else { "" };
+            let epoch = if rng.next() % 5 < 1 { "1:" } else { "" };
             let tail = rng.pick(&["", "~rc1", "+dfsg", "a", "+ds0", "~", "+b1", ".0"]);
             let rev = rng.pick(&["", "-1", "-2", "-1~deb12u1", "-0+b1"]);
             format!("{epoch}{}.{}{tail}{rev}", n(rng), n(rng))
