@@ -18,6 +18,58 @@ pub const DEMO_PASSWORD: &str = "lockstep-demo-password";
 /// The coordinator the demo suggests logging in as.
 pub const DEMO_COORDINATOR: &str = "alice@coord.example";
 
+const FLATE2_LOCK: &str = r#"version = 3
+
+[[package]]
+name = "flate2"
+version = "1.0.30"
+dependencies = [
+ "crc32fast",
+ "libz-sys",
+]
+
+[[package]]
+name = "crc32fast"
+version = "1.4.2"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "libz-sys"
+version = "1.1.20"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
+const IMAGE_LOCK: &str = r#"version = 3
+
+[[package]]
+name = "image"
+version = "0.25.1"
+dependencies = [
+ "png",
+]
+
+[[package]]
+name = "png"
+version = "0.17.13"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "flate2",
+]
+
+[[package]]
+name = "flate2"
+version = "1.0.30"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "libz-sys",
+]
+
+[[package]]
+name = "libz-sys"
+version = "1.1.20"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
 /// Seeds the demo data unless the database already has users. Returns whether it seeded.
 pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
     if !store.list_users().await?.is_empty() {
@@ -95,6 +147,25 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
             ),
         )
         .await?;
+    let image = store
+        .create_project(
+            Some(alice.id),
+            now,
+            project(
+                "image-rs",
+                "https://github.com/image-rs/image",
+                "security@image-rs.example",
+                &["pkg:cargo/image", "pkg:cargo/png"],
+            ),
+        )
+        .await?;
+    // Two projects' lockfiles, so the case's impact view has something to show: flate2
+    // is read in already; image-rs reaches libz-sys through png and flate2 and is not.
+    for (project, user, lockfile) in [(flate2.id, ravi.id, FLATE2_LOCK), (image.id, alice.id, IMAGE_LOCK)] {
+        let manifest = crate::impact::parse_manifest("Cargo.lock", lockfile.as_bytes())
+            .map_err(|e| anyhow::anyhow!(e.detail.message))?;
+        store.put_manifest(user, now, project, manifest).await?;
+    }
     for (p, u) in [(zlib.id, maria.id), (flate2.id, ravi.id), (debian.id, dana.id)] {
         store
             .add_membership(Some(alice.id), now, p, u, MembershipRole::SecurityContact)

@@ -189,8 +189,10 @@ pub async fn case_impact(store: &Store, case: CaseId) -> Result<CaseImpact, ApiE
         if paths.is_empty() && !publishes {
             continue;
         }
-        paths.sort_by(|a, b| (a.depth, &a.purl).cmp(&(b.depth, &b.purl)));
-        // One path per package version is enough to decide; keep the nearest.
+        // The project's own packages first (how the project itself reaches the flaw), then
+        // nearest first; one path per package version is enough to decide.
+        let own = |path: &ImpactPath| p.purls.iter().any(|purl| same_package(purl, &path.purl));
+        paths.sort_by(|a, b| (!own(a), a.depth, &a.purl).cmp(&(!own(b), b.depth, &b.purl)));
         paths.dedup_by(|a, b| a.purl == b.purl && a.affected == b.affected);
         out.push(AffectedProject {
             project_id: p.id,
@@ -207,6 +209,14 @@ pub async fn case_impact(store: &Store, case: CaseId) -> Result<CaseImpact, ApiE
         packages,
         projects: out,
     })
+}
+
+/// Whether two PURLs name the same package (type, namespace and name; any version).
+fn same_package(a: &str, b: &str) -> bool {
+    match (a.parse::<packageurl::PackageUrl>(), b.parse::<packageurl::PackageUrl>()) {
+        (Ok(a), Ok(b)) => a.ty() == b.ty() && a.namespace() == b.namespace() && a.name() == b.name(),
+        _ => false,
+    }
 }
 
 /// Whether a PURL names package `name` of PURL type `ty` (any version).

@@ -125,7 +125,7 @@ both_backends!(case_impact_lists_projects_with_paths, |backend| async move {
     assert_eq!(names, ["libfoo"], "{impact}");
     let libfoo = &projects[0];
     assert_eq!(libfoo["participant"], true);
-    // Every package version of the project that reaches it, nearest first.
+    // Every package version of the project that reaches it: its own package first.
     let paths: Vec<Vec<&str>> = libfoo["paths"]
         .as_array()
         .unwrap()
@@ -142,16 +142,16 @@ both_backends!(case_impact_lists_projects_with_paths, |backend| async move {
     assert_eq!(
         paths,
         [
-            vec!["pkg:cargo/flate2@1.0.28", "pkg:cargo/libz-sys@1.1.20"],
             vec![
                 "pkg:cargo/libfoo@0.1.0",
                 "pkg:cargo/flate2@1.0.28",
                 "pkg:cargo/libz-sys@1.1.20"
-            ]
+            ],
+            vec!["pkg:cargo/flate2@1.0.28", "pkg:cargo/libz-sys@1.1.20"],
         ],
-        "{impact}"
+        "the project's own package first, then the rest nearest first: {impact}"
     );
-    assert_eq!(libfoo["paths"][1]["depth"], 2);
+    assert_eq!(libfoo["paths"][0]["depth"], 2);
 
     // Participants may not see the impact view; outsiders do not see the case at all.
     let (status, _) = t
