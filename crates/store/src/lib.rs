@@ -79,6 +79,11 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite allows one writer at a time. Queueing writers here, in the process,
+    /// keeps them in order; left to SQLite they would poll its lock with growing
+    /// sleeps (busy_timeout), which turns a short queue into long tail latencies.
+    /// PostgreSQL queues writers on the audit head's row lock instead.
+    sqlite_writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -153,7 +158,12 @@ impl Store {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
         migrator().run(&pool).await?;
-        Ok(Store { pool, backend })
+        let sqlite_writer = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -168,6 +178,10 @@ impl Store {
     /// number, which takes the write lock at once (SQLite) or the head row's lock
     /// (PostgreSQL), so concurrent writers queue instead of failing half-way.
     pub async fn write(&self, actor: Option<UserId>, now: Timestamp) -> Result<WriteTx> {
+        let writer = match &self.sqlite_writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
         let mut tx = self.pool.begin().await?;
         let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx)
@@ -180,6 +194,7 @@ impl Store {
             prev_hash,
             now,
             actor,
+            _writer: writer,
         })
     }
 
@@ -224,6 +239,8 @@ pub struct WriteTx {
     prev_hash: String,
     now: Timestamp,
     actor: Option<UserId>,
+    /// Held until commit or drop (SQLite only): see `Store::sqlite_writer`.
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
