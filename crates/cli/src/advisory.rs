@@ -12,6 +12,9 @@ use lockstep_advisory::import::SourceFormat;
 use lockstep_advisory::Publisher;
 use lockstep_core::Tlp;
 
+#[path = "advisory_export.rs"]
+mod advisory_export;
+
 #[derive(clap::Subcommand)]
 pub enum AdvisoryCommand {
     /// Convert advisory files (or directories of them) to another format, offline.
@@ -19,6 +22,8 @@ pub enum AdvisoryCommand {
         after_help = "Writes one JSON document per advisory: one per line on stdout, or one file per advisory in --out.\nCVE 5 records are made only for vulnerabilities with a CVE id; the others are listed on stderr.\nExit codes: 0 converted, 2 usage error or a bad input file (each is named with what is wrong)."
     )]
     Convert(ConvertArgs),
+    /// Export a case's advisory from the server (OSV, CSAF, OpenVEX, CycloneDX VEX, CVE 5).
+    Export(advisory_export::ExportArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -77,6 +82,7 @@ pub struct ConvertArgs {
 pub fn run(command: AdvisoryCommand) -> anyhow::Result<ExitCode> {
     match command {
         AdvisoryCommand::Convert(args) => convert(args),
+        AdvisoryCommand::Export(args) => advisory_export::run(args),
     }
 }
 
