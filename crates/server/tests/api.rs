@@ -330,3 +330,30 @@ both_backends!(openapi_document_describes_every_route, |backend| async move {
         (404, Some("not_found"))
     );
 });
+
+both_backends!(vulnerabilities_are_checked_against_cvss_and_cwe, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let before = t.audit_events().await;
+    let uri = format!("/api/v1/cases/{}/vulnerabilities", t.case.id);
+    let bad_vector = json!({"title": "x", "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q"});
+    let (status, body) = t.api("coordinator", "POST", &uri, Some(bad_vector)).await;
+    assert_eq!(status.as_u16(), 422, "{body}");
+    assert!(
+        body["error"]["fields"]["cvss_vector"].as_str().unwrap().contains("A"),
+        "{body}"
+    );
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &uri,
+            Some(json!({"title": "x", "cwe": "CWE-999999"})),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 422, "{body}");
+    assert!(body["error"]["fields"]["cwe"].is_string(), "{body}");
+    assert_eq!(t.audit_events().await, before, "a refused vulnerability was written");
+    let good = json!({"title": "x", "cwe": "CWE-787", "cvss_vector": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"});
+    let (status, body) = t.api("coordinator", "POST", &uri, Some(good)).await;
+    assert_eq!(status.as_u16(), 201, "{body}");
+});

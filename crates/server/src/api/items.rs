@@ -56,6 +56,12 @@ async fn add_vulnerability(
     let user = actor.require()?;
     authz::case(&app, user, id, CaseAction::ManageVulnerabilities).await?;
     let new: NewVulnerability = body.parse()?;
+    if let Some(vector) = new.cvss_vector.as_deref().filter(|v| !v.trim().is_empty()) {
+        super::advisories::score_vector("cvss_vector", vector.trim())?;
+    }
+    if let Some(cwe) = new.cwe.as_deref().filter(|c| !c.trim().is_empty()) {
+        super::advisories::check_cwe("cwe", cwe)?;
+    }
     crate::impact::check_affected(&new.affected)?;
     let v = app
         .store()
