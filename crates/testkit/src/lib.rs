@@ -18,6 +18,8 @@ pub fn require_all() -> bool {
 /// A database URL for a fresh, empty database on `backend`, or None when PostgreSQL
 /// is not configured (and not required).
 pub async fn fresh_database_url(backend: Backend) -> Option<String> {
+    // Tests open their own connections to these URLs (to tamper with the audit log).
+    sqlx::any::install_default_drivers();
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join("lockstep-tests");
@@ -34,7 +36,6 @@ pub async fn fresh_database_url(backend: Backend) -> Option<String> {
                 eprintln!("note: LOCKSTEP_TEST_POSTGRES_URL not set; PostgreSQL variant not run");
                 return None;
             };
-            sqlx::any::install_default_drivers();
             let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
             let mut conn = AnyConnection::connect(&base)
                 .await
