@@ -5,7 +5,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use serde_json::Value;
 
 /// The formats the server exports a case's advisory to.
@@ -59,42 +58,8 @@ pub struct ExportArgs {
 
 /// Fetches the export: the documents, one per element.
 pub fn fetch(args: &ExportArgs) -> anyhow::Result<Vec<Value>> {
-    let token = args
-        .token
-        .as_deref()
-        .context("no API token: pass --token or set LOCKSTEP_TOKEN")?;
-    let url = format!(
-        "{}/api/v1/cases/{}/advisory/export?format={}",
-        args.server.trim_end_matches('/'),
-        args.case,
-        args.format.api_name()
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let value: Value = runtime.block_on(async {
-        let resp = reqwest::Client::new()
-            .get(&url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .with_context(|| format!("calling {url}"))?;
-        let status = resp.status();
-        let value: Value = resp
-            .json()
-            .await
-            .with_context(|| format!("reading the answer of {url}"))?;
-        if !status.is_success() {
-            let message = value
-                .pointer("/error/message")
-                .and_then(Value::as_str)
-                .unwrap_or("request failed");
-            anyhow::bail!("{status}: {message}");
-        }
-        Ok(value)
-    })?;
-    Ok(match value {
+    let path = format!("/cases/{}/advisory/export?format={}", args.case, args.format.api_name());
+    Ok(match crate::client::get(&args.server, args.token.as_deref(), &path)? {
         Value::Array(docs) => docs,
         doc => vec![doc],
     })

@@ -87,13 +87,16 @@ struct Client {
 
 impl Client {
     fn new(args: &ClientArgs) -> anyhow::Result<Client> {
-        let token = args
-            .token
-            .clone()
-            .context("no API token: pass --token or set LOCKSTEP_TOKEN")?;
+        Client::connect(&args.server, args.token.as_deref())
+    }
+
+    fn connect(server: &str, token: Option<&str>) -> anyhow::Result<Client> {
+        let token = token
+            .context("no API token: pass --token or set LOCKSTEP_TOKEN")?
+            .to_owned();
         Ok(Client {
             http: reqwest::Client::new(),
-            base: args.server.trim_end_matches('/').to_owned(),
+            base: server.trim_end_matches('/').to_owned(),
             token,
         })
     }
@@ -174,6 +177,13 @@ const CASE_COLUMNS: &[(&str, &str)] = &[
     ("PUBLIC AT (UTC)", "/embargo/public_at"),
     ("TLP", "/tlp"),
 ];
+
+/// One GET over the API (`path` below `/api/v1`): the JSON answer, or the server's
+/// error message with its status.
+pub(crate) fn get(server: &str, token: Option<&str>, path: &str) -> anyhow::Result<Value> {
+    let client = Client::connect(server, token)?;
+    runtime()?.block_on(client.call(reqwest::Method::GET, path, None))
+}
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
