@@ -8,7 +8,7 @@ use lockstep_advisory::cvss::{Rating, Vector};
 use lockstep_advisory::ssvc::{cisa_decision, CisaInputs};
 use lockstep_core::case::{exploitation, technical_impact};
 use lockstep_core::{CaseId, Trigger};
-use lockstep_store::{SsvcJudgement, Store, TriggerRecord};
+use lockstep_store::{SsvcJudgement, Store, TriggerRecord, Vulnerability};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,10 +33,20 @@ pub struct Escalation {
 
 /// Computes a case's escalation from what the store holds.
 pub async fn escalation(store: &Store, case: CaseId) -> Result<Escalation, ApiError> {
+    let vulnerabilities = store.vulnerabilities(case).await?;
+    escalation_with(store, case, &vulnerabilities).await
+}
+
+/// The same, for a caller that has the case's vulnerabilities at hand already.
+pub async fn escalation_with(
+    store: &Store,
+    case: CaseId,
+    vulnerabilities: &[Vulnerability],
+) -> Result<Escalation, ApiError> {
     let triggers = store.case_triggers(case).await?;
     let judgement: SsvcJudgement = store.case_ssvc(case).await?;
     let mut all: Vec<Trigger> = triggers.iter().map(|t| t.trigger).collect();
-    let critical = store.vulnerabilities(case).await?.iter().any(|v| {
+    let critical = vulnerabilities.iter().any(|v| {
         v.cvss_vector
             .as_deref()
             .and_then(|text| Vector::parse(text).ok())

@@ -206,24 +206,9 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
     c.goto(&format!("{base}/cases")).await.unwrap();
     assert!(c.current_url().await.unwrap().as_str().ends_with("/login"));
     // A wrong password is refused with a message.
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("maria@zlib.example")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("wrong password!")
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, "email", "maria@zlib.example").await;
+    type_into(&c, "password", "wrong password!").await;
+    click(&c, "button[type=submit]").await;
     let alert = c
         .wait()
         .for_element(Locator::Css("[role=alert]"))
@@ -235,24 +220,9 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
     assert!(alert.contains("Wrong email or password"), "{alert}");
     // The right one logs in and shows the case list.
     c.find(Locator::Id("email")).await.unwrap().clear().await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("maria@zlib.example")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(password)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, "email", "maria@zlib.example").await;
+    type_into(&c, "password", password).await;
+    click(&c, "button[type=submit]").await;
     c.wait()
         .for_element(Locator::LinkText("Heap overflow in inflate()"))
         .await

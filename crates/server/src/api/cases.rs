@@ -72,14 +72,16 @@ pub async fn case_detail(
         lockstep_core::authz::CaseRelation::Coordinator => "coordinator",
         _ => "participant",
     };
+    let vulnerabilities = store.vulnerabilities(id).await?;
+    let escalation = crate::escalation::escalation_with(store, id, &vulnerabilities).await?;
     let detail = CaseDetail {
         embargo_display: access.case.embargo.public_at_display(),
         case: access.case.clone(),
         coordinators,
-        vulnerabilities: store.vulnerabilities(id).await?,
+        vulnerabilities,
         participants,
         your_role: your_role.into(),
-        escalation: crate::escalation::escalation(store, id).await?,
+        escalation,
     };
     Ok((detail, access))
 }
