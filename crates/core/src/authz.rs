@@ -98,6 +98,14 @@ pub fn decide_global(role: Option<GlobalRole>, action: GlobalAction) -> Decision
     }
 }
 
+/// Whether a user may add or remove a project's members: admins and the project's
+/// own maintainers. Membership reads a user into every case the project is in, so no
+/// global role but admin grants it: a global coordinator who joined a project could
+/// read cases they do not coordinate.
+pub fn may_manage_members(role: GlobalRole, membership: Option<crate::MembershipRole>) -> bool {
+    role == GlobalRole::Admin || membership == Some(crate::MembershipRole::Maintainer)
+}
+
 /// Whether a user may change a project's own records (its manifests): the
 /// project's members, coordinators and admins.
 pub fn may_manage_project(role: GlobalRole, is_member: bool) -> bool {
@@ -192,6 +200,15 @@ mod tests {
         assert!(may_see_status(&p, mine, false));
         assert!(!may_see_status(&p, other, false));
         assert!(may_see_status(&p, other, true));
+    }
+
+    #[test]
+    fn only_admins_and_maintainers_manage_members() {
+        use crate::MembershipRole;
+        assert!(may_manage_members(GlobalRole::Admin, None));
+        assert!(may_manage_members(GlobalRole::Member, Some(MembershipRole::Maintainer)));
+        assert!(!may_manage_members(GlobalRole::Coordinator, None));
+        assert!(!may_manage_members(GlobalRole::Member, Some(MembershipRole::Liaison)));
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub mod authz;
 pub mod case;
 pub mod clock;
 pub mod ids;
+pub mod publication;
 pub mod roles;
+pub mod thread;
 pub mod tlp;
 pub mod vex;
 

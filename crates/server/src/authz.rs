@@ -61,6 +61,38 @@ pub async fn case_for_project(app: &App, user: &User, id: CaseId, project: Proje
     }
 }
 
+/// Checks that `user` speaks for `project` in the case as the participant itself
+/// (a member of it), for choices only a participant may make, such as agreeing to
+/// publish its statuses. Coordinators see the case but may not (403).
+pub async fn participant_itself(
+    app: &App,
+    user: &User,
+    id: CaseId,
+    project: ProjectId,
+) -> Result<CaseAccess, ApiError> {
+    let access = case(app, user, id, CaseAction::StateOwnStatus).await?;
+    if access.own_projects().contains(&project) {
+        Ok(access)
+    } else {
+        Err(ApiError::forbidden("only the participant itself may make this choice"))
+    }
+}
+
+/// Checks that `user` may add or remove project `id`'s members: admins and the
+/// project's maintainers. A global coordinator may not: membership reads its holder
+/// into every case the project is in. Projects are not secret, so a refusal is 403.
+pub async fn project_members(app: &App, user: &User, id: ProjectId) -> Result<lockstep_store::Project, ApiError> {
+    let project = app.store().project(id).await?;
+    let membership = app.store().membership_role(id, user.id).await?;
+    if rules::may_manage_members(user.role, membership) {
+        Ok(project)
+    } else {
+        Err(ApiError::forbidden(
+            "only admins and the project's maintainers may change its members",
+        ))
+    }
+}
+
 /// Checks an action outside cases. Anonymous visitors get 401.
 pub fn global(user: Option<&User>, action: GlobalAction) -> Result<&User, ApiError> {
     let user = user.ok_or_else(ApiError::unauthenticated)?;

@@ -5,7 +5,6 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -15,13 +14,9 @@ use lockstep_store::{EmbargoChange, NewTrigger, StatusStatement};
 
 use crate::api::Id;
 use crate::auth::Actor;
-use crate::web::{check_csrf, form, PageResult};
+use crate::web::{check_csrf, form, invalid, PageResult};
 use crate::App;
 use crate::{authz, ApiError};
-
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", field, message)
-}
 
 /// A required form field parsed into one of Lockstep's words.
 fn word<T: std::str::FromStr>(form: &std::collections::HashMap<String, String>, field: &str) -> Result<T, ApiError>
@@ -67,6 +62,13 @@ pub async fn state_status(State(app): State<App>, actor: Actor, Id(id): Id<CaseI
     if let Some(share) = form.get("share") {
         app.store()
             .set_sharing(user.id, app.clock().now(), id, project, share == "yes")
+            .await?;
+    }
+    if let Some(publish) = form.get("publish") {
+        // Only the participant itself agrees to publication, never a coordinator for it.
+        authz::participant_itself(&app, user, id, project).await?;
+        app.store()
+            .set_publishing(user.id, app.clock().now(), id, project, publish == "yes")
             .await?;
     }
     back(id, "participants")

@@ -294,7 +294,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
     let message = |body: &str| NewMessage {
         body: body.into(),
         parent_id: None,
-        audience: lockstep_store::Audience::All,
+        audience: Some(lockstep_store::Audience::All),
         audience_project_id: None,
         tlp: None,
     };
@@ -318,7 +318,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
             later(4),
             &case,
             NewMessage {
-                audience: lockstep_store::Audience::Coordinators,
+                audience: Some(lockstep_store::Audience::Coordinators),
                 ..message("Coordinators only: the finder asks to be credited as 'K. Tanaka'.")
             },
         )

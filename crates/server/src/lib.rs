@@ -3,6 +3,8 @@
 //! an actor may see ([`authz`]).
 
 pub mod admin;
+mod advisories;
+mod advisory_pages;
 mod api;
 pub mod auth;
 pub mod authz;

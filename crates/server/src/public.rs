@@ -1,8 +1,9 @@
-//! The public face of published advisories, for readers without an account: an HTML
+//! The routes that need no login: the public face of published advisories, an HTML
 //! list and page per advisory, an Atom feed, and each vulnerability's OSV record at a
-//! stable URL. An advisory appears here only once its coordinator published it and
-//! only while its case is out of embargo and disclosed (checked on every read); before
-//! that every route answers exactly as for an advisory that does not exist.
+//! stable URL. They serve only the edition frozen when a coordinator published it
+//! (`crate::advisories::publish`), and only while its case is out of embargo and
+//! disclosed (checked on every read); anything else answers exactly as an advisory
+//! that does not exist. Also the template filters the advisory pages share.
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -11,11 +12,10 @@ use axum::{Json, Router};
 use lockstep_advisory::cvss::Vector;
 use lockstep_advisory::{Advisory, Event};
 use lockstep_core::case::display_in_zone;
-use lockstep_store::{AdvisoryRecord, Case};
 use minijinja::context;
 use serde::Serialize;
 
-use crate::api::advisories::{case_advisory, case_is_public, Edition};
+use crate::advisories::{all_published, published, PublicAdvisory};
 use crate::web::WebError;
 use crate::{ApiError, ApiResult, App};
 
@@ -35,45 +35,6 @@ public_routes! {
     get "/advisories/feed.atom" => atom_feed,
     get "/advisories/{advisory_id}" => advisory_page,
     get "/advisories/{advisory_id}/osv.json" => osv_json,
-}
-
-/// A published advisory as the public sees it.
-struct Published {
-    record: AdvisoryRecord,
-    advisory: Advisory,
-}
-
-async fn public_form(app: &App, record: AdvisoryRecord, case: &Case) -> ApiResult<Published> {
-    // Once published, the advisory speaks for every participant's statement.
-    let participants = app.store().participants(case.id).await?;
-    let advisory = case_advisory(app, case, &record, participants, Edition::Public).await?;
-    Ok(Published { record, advisory })
-}
-
-/// The published advisory with this id, or None: also for a draft, and for a case
-/// that is (somehow) not out of embargo.
-async fn published(app: &App, advisory_id: &str) -> ApiResult<Option<Published>> {
-    let Some(record) = app.store().published_advisory(advisory_id).await? else {
-        return Ok(None);
-    };
-    let case = app.store().case(record.case_id).await?;
-    if !case_is_public(&case) {
-        return Ok(None);
-    }
-    public_form(app, record, &case).await.map(Some)
-}
-
-/// Every public advisory, newest first.
-async fn all_published(app: &App) -> ApiResult<Vec<Published>> {
-    let mut out = Vec::new();
-    for record in app.store().published_advisories().await? {
-        let case = app.store().case(record.case_id).await?;
-        if case_is_public(&case) {
-            out.push(public_form(app, record, &case).await?);
-        }
-    }
-    out.sort_by_key(|p| std::cmp::Reverse(p.advisory.current_date()));
-    Ok(out)
 }
 
 fn when(at: jiff::Timestamp) -> String {
@@ -119,7 +80,7 @@ async fn advisories_page(State(app): State<App>) -> Result<Response, WebError> {
             published: p.advisory.initial_date().map(when),
             updated: p.advisory.current_date().map(when),
             title: p.advisory.title,
-            id: p.record.advisory_id,
+            id: p.advisory_id,
         })
         .collect();
     render(&app, "public_list.html", context! { advisories => rows })
@@ -223,7 +184,7 @@ async fn advisory_page(State(app): State<App>, Path(id): Path<String>) -> Result
         &app,
         "public_advisory.html",
         context! {
-            id => p.record.advisory_id, title => a.title, tlp => a.tlp.as_str(),
+            id => p.advisory_id, title => a.title, tlp => a.tlp.as_str(),
             published => a.initial_date().map(when), updated => a.current_date().map(when),
             revision => a.revisions.last().map(|r| r.number.clone()),
             summary => a.sections.summary, details => a.sections.details,
@@ -271,7 +232,7 @@ fn xml_escape(text: &str) -> String {
 }
 
 /// The Atom feed document of these advisories (RFC 4287).
-fn atom(advisories: &[Published], now: jiff::Timestamp) -> String {
+fn atom(advisories: &[PublicAdvisory], now: jiff::Timestamp) -> String {
     let updated = advisories
         .iter()
         .filter_map(|p| p.advisory.current_date())
@@ -287,7 +248,7 @@ fn atom(advisories: &[Published], now: jiff::Timestamp) -> String {
     xml.push_str("  <link rel=\"alternate\" type=\"text/html\" href=\"/advisories\"/>\n");
     for p in advisories {
         let a = &p.advisory;
-        let id = xml_escape(&p.record.advisory_id);
+        let id = xml_escape(&p.advisory_id);
         let summary = a.sections.summary.clone().unwrap_or_else(|| a.title.clone());
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <id>urn:lockstep:advisory:{id}</id>\n"));
@@ -353,244 +314,6 @@ pub(crate) fn add_filters(env: &mut minijinja::Environment<'static>) {
             .map(|c| c.name().to_owned())
             .unwrap_or_default()
     });
-}
-
-/// The case-side page of severity and the advisory (`/cases/{id}/advisory`) and its
-/// forms. They sit with the public pages because both render advisories; access is the
-/// case's, decided in `authz` like every other case page.
-pub(crate) mod case_pages {
-    use std::collections::HashMap;
-
-    use axum::body::Bytes;
-    use axum::extract::{Query, State};
-    use axum::http::{header, StatusCode};
-    use axum::response::{Html, IntoResponse, Redirect, Response};
-    use lockstep_core::authz::CaseAction;
-    use lockstep_core::{CaseId, Tlp, VulnerabilityId};
-    use lockstep_store::{AdvisoryCredit, NewAdvisoryRevision, NewSeverityProposal};
-    use minijinja::context;
-
-    use crate::api::advisories::{
-        advisory_view, case_severity_view, draft_export, parse_format, party_of, score_vector,
-    };
-    use crate::api::Id;
-    use crate::auth::{self, Actor};
-    use crate::web::WebError;
-    use crate::{authz, ApiError, App};
-
-    type PageResult = Result<Response, WebError>;
-
-    fn form(body: &Bytes) -> HashMap<String, String> {
-        form_urlencoded::parse(body).into_owned().collect()
-    }
-
-    fn check_csrf(actor: &Actor, form: &HashMap<String, String>) -> Result<(), WebError> {
-        let expected = actor.csrf_token().ok_or_else(ApiError::unauthenticated)?;
-        match form.get("csrf") {
-            Some(given) if auth::same_secret(given, expected) => Ok(()),
-            _ => Err(ApiError::forbidden("the form's CSRF token is missing or stale; reload the page").into()),
-        }
-    }
-
-    fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-        form.get(name).map(String::as_str).unwrap_or_default()
-    }
-
-    fn invalid(name: &str, message: &str) -> WebError {
-        ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", name, message).into()
-    }
-
-    /// Handles `GET /cases/{id}/advisory`: scores, proposals side by side, the draft.
-    pub async fn advisory_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> PageResult {
-        let user = actor.require()?;
-        let access = authz::case(&app, user, id, CaseAction::View).await?;
-        let severity = case_severity_view(&app, id).await?;
-        let advisory = advisory_view(&app, user, &access).await?;
-        let published_at = advisory
-            .advisory
-            .as_ref()
-            .and_then(|a| a.published())
-            .and_then(|r| r.published_at)
-            .map(super::when);
-        let changelog: Vec<minijinja::Value> = advisory
-            .advisory
-            .iter()
-            .flat_map(|a| a.revisions.iter().rev())
-            .map(|r| {
-                context! { number => r.number, date => super::when(r.created_at), changelog => r.changelog,
-                published => r.published_at.map(super::when) }
-            })
-            .collect();
-        let proposals: Vec<minijinja::Value> = severity
-            .proposals
-            .iter()
-            .map(|p| {
-                context! { id => p.proposal.id.to_string(), vulnerability_id => p.proposal.vulnerability_id.to_string(),
-                party => p.proposal.party, by => p.proposal.proposed_by_name, at => super::when(p.proposal.created_at),
-                vector => p.proposal.cvss_vector, cvss => p.cvss, rationale => p.proposal.rationale,
-                superseded => p.superseded, adopted => p.adopted }
-            })
-            .collect();
-        let adoptions: Vec<minijinja::Value> = severity
-            .adoptions
-            .iter()
-            .map(|a| {
-                context! { vulnerability_id => a.vulnerability_id.to_string(), vector => a.cvss_vector,
-                by => a.adopted_by_name, at => super::when(a.created_at), rationale => a.rationale }
-            })
-            .collect();
-        let actions: Option<Vec<minijinja::Value>> = advisory.security_actions.as_ref().map(|actions| {
-            actions
-                .iter()
-                .map(|a| {
-                    context! { at => super::when(a.at), actor => a.actor, action => a.action, revision => a.revision }
-                })
-                .collect()
-        });
-        let html = app
-            .0
-            .templates
-            .get_template("advisory.html")
-            .and_then(|t| {
-                t.render(context! {
-                    user => user, csrf => actor.csrf_token(), case => access.case,
-                    coordinates => access.coordinates(), vulnerabilities => severity.vulnerabilities,
-                    proposals => proposals, adoptions => adoptions, advisory => advisory.advisory,
-                    current => advisory.advisory.as_ref().and_then(|a| a.current().cloned()),
-                    status => advisory.status, publish_blocker => advisory.publish_blocker,
-                    public_url => advisory.public_url, published_at => published_at, changelog => changelog,
-                    tlps => Tlp::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-                    security_actions => actions,
-                })
-            })
-            .map_err(ApiError::internal)?;
-        Ok(Html(html).into_response())
-    }
-
-    /// Handles `POST /cases/{id}/severity/proposals` (form): the viewer's party proposes a vector.
-    pub async fn propose_severity(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
-        let user = actor.require()?;
-        let access = authz::case(&app, user, id, CaseAction::ProposeSeverity).await?;
-        let form = form(&body);
-        check_csrf(&actor, &form)?;
-        let vulnerability_id: VulnerabilityId = field(&form, "vulnerability_id")
-            .parse()
-            .map_err(|_| invalid("vulnerability_id", "choose a vulnerability"))?;
-        let score = score_vector("cvss_vector", field(&form, "cvss_vector"))?;
-        let new = NewSeverityProposal {
-            vulnerability_id,
-            cvss_vector: score.vector,
-            rationale: field(&form, "rationale").to_owned(),
-            project_id: None,
-        };
-        let party = party_of(&access, None)?;
-        app.store()
-            .propose_severity(user.id, app.clock().now(), id, party, &new)
-            .await?;
-        Ok(Redirect::to(&format!("/cases/{id}/advisory#proposals")).into_response())
-    }
-
-    /// Handles `POST /cases/{id}/severity/adopt` (form): a coordinator adopts a proposal.
-    pub async fn adopt_severity(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
-        let user = actor.require()?;
-        authz::case(&app, user, id, CaseAction::ManageAdvisory).await?;
-        let form = form(&body);
-        check_csrf(&actor, &form)?;
-        let proposal: uuid::Uuid = field(&form, "proposal_id")
-            .parse()
-            .map_err(|_| invalid("proposal_id", "choose a proposal"))?;
-        app.store()
-            .adopt_severity(user.id, app.clock().now(), id, proposal, field(&form, "rationale"))
-            .await?;
-        Ok(Redirect::to(&format!("/cases/{id}/advisory#proposals")).into_response())
-    }
-
-    #[derive(serde::Deserialize)]
-    pub struct DownloadQuery {
-        #[serde(default)]
-        format: Option<String>,
-    }
-
-    /// Handles `GET /cases/{id}/advisory/export?format=...`: the same export as the API's,
-    /// as a download for people with a session.
-    pub async fn download_export(
-        State(app): State<App>,
-        actor: Actor,
-        Id(id): Id<CaseId>,
-        Query(query): Query<DownloadQuery>,
-    ) -> PageResult {
-        let user = actor.require()?;
-        let access = authz::case(&app, user, id, CaseAction::View).await?;
-        let format = parse_format(query.format.as_deref().unwrap_or("osv"))?;
-        let (advisory_id, doc) = draft_export(&app, &access, format).await?;
-        let body = serde_json::to_string_pretty(&doc).map_err(ApiError::internal)?;
-        let disposition = format!("attachment; filename=\"{advisory_id}.{format}.json\"");
-        Ok((
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            body,
-        )
-            .into_response())
-    }
-
-    /// Credits as the form takes them: one per line, `Name` or `Name (KIND)`.
-    fn parse_credits(text: &str) -> Vec<AdvisoryCredit> {
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|line| match line.strip_suffix(')').and_then(|l| l.rsplit_once(" (")) {
-                Some((name, kind)) => AdvisoryCredit {
-                    name: name.trim().to_owned(),
-                    kind: Some(kind.trim().replace(' ', "_")),
-                    contact: Vec::new(),
-                },
-                None => AdvisoryCredit {
-                    name: line.to_owned(),
-                    kind: None,
-                    contact: Vec::new(),
-                },
-            })
-            .collect()
-    }
-
-    /// Handles `POST /cases/{id}/advisory` (form): a coordinator writes a new revision. The
-    /// form always asks what changed (prefilled `Initial draft.` for the first one).
-    pub async fn revise_advisory(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
-        let user = actor.require()?;
-        authz::case(&app, user, id, CaseAction::ManageAdvisory).await?;
-        let form = form(&body);
-        check_csrf(&actor, &form)?;
-        if field(&form, "changelog").trim().is_empty() {
-            return Err(invalid("changelog", "say what this revision changes"));
-        }
-        let tlp = match field(&form, "tlp") {
-            "" => None,
-            t => Some(t.parse::<Tlp>().map_err(|e| invalid("tlp", &e.to_string()))?),
-        };
-        let new = NewAdvisoryRevision {
-            title: field(&form, "title").to_owned(),
-            summary: field(&form, "summary").to_owned(),
-            details: field(&form, "details").to_owned(),
-            remediation: field(&form, "remediation").to_owned(),
-            mitigations: field(&form, "mitigations").to_owned(),
-            credits: parse_credits(field(&form, "credits")),
-            changelog: field(&form, "changelog").to_owned(),
-            tlp,
-        };
-        app.store().revise_advisory(user.id, app.clock().now(), id, new).await?;
-        Ok(Redirect::to(&format!("/cases/{id}/advisory#advisory")).into_response())
-    }
-
-    /// Handles `POST /cases/{id}/advisory/publish` (form): publishes the newest revision.
-    pub async fn publish_advisory(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, body: Bytes) -> PageResult {
-        let user = actor.require()?;
-        authz::case(&app, user, id, CaseAction::ManageAdvisory).await?;
-        check_csrf(&actor, &form(&body))?;
-        app.store().publish_advisory(user.id, app.clock().now(), id).await?;
-        Ok(Redirect::to(&format!("/cases/{id}/advisory")).into_response())
-    }
 }
 
 #[cfg(test)]

@@ -17,12 +17,12 @@ use lockstep_store::{Audience, Message, NewCase, NewMessage, User};
 use minijinja::context;
 use serde::Serialize;
 
+use crate::advisory_pages::{
+    adopt_severity, advisory_page, download_export, propose_severity, publish_advisory, revise_advisory,
+};
 use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
-use crate::public::case_pages::{
-    adopt_severity, advisory_page, download_export, propose_severity, publish_advisory, revise_advisory,
-};
 use crate::{authz, ApiError, App};
 
 /// Declares the web routes once: the router and the (method, path) list the
@@ -145,7 +145,18 @@ pub(crate) fn check_csrf(actor: &Actor, form: &HashMap<String, String>) -> Resul
     }
 }
 
-fn when(at: jiff::Timestamp) -> String {
+/// A form field, or "" when absent.
+pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or_default()
+}
+
+/// A 422 naming the form field.
+pub(crate) fn invalid(name: &str, message: impl Into<String>) -> ApiError {
+    ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", name, message)
+}
+
+/// An instant as pages show it.
+pub(crate) fn when(at: jiff::Timestamp) -> String {
     display_in_zone(at, "UTC")
 }
 
@@ -323,40 +334,42 @@ struct MessageView {
     depth: usize,
 }
 
-/// Orders messages as threads: each reply right after its parent, indented.
+/// Orders messages as threads: each reply right after its parent, indented (the
+/// indent stops growing at 6). Iterative, with an explicit stack: a thread of any
+/// depth (older data may predate the depth cap) renders without deep recursion.
 fn threaded(messages: &[Message]) -> Vec<MessageView> {
-    fn walk(messages: &[Message], parent: Option<lockstep_core::MessageId>, depth: usize, out: &mut Vec<MessageView>) {
-        for m in messages.iter().filter(|m| m.parent_id == parent) {
-            out.push(MessageView {
-                id: m.id,
-                author: m.author_name.clone(),
-                at: when(m.created_at),
-                audience: match m.audience {
-                    Audience::All => "everyone".into(),
-                    Audience::Coordinators => "coordinators".into(),
-                    Audience::Project => "one project".into(),
-                },
-                tlp: m.tlp.to_string(),
-                body: m.body.clone(),
-                depth: depth.min(6),
-            });
-            walk(messages, Some(m.id), depth + 1, out);
-        }
+    use std::collections::HashMap;
+    let visible: std::collections::HashSet<_> = messages.iter().map(|m| m.id).collect();
+    // Children by parent, in posting order; replies whose parent the viewer cannot
+    // see are shown as roots.
+    let mut children: HashMap<Option<lockstep_core::MessageId>, Vec<&Message>> = HashMap::new();
+    for m in messages {
+        let parent = m.parent_id.filter(|p| visible.contains(p));
+        children.entry(parent).or_default().push(m);
     }
     let mut out = Vec::with_capacity(messages.len());
-    // Replies whose parent the viewer cannot see are shown as roots.
-    let visible: std::collections::HashSet<_> = messages.iter().map(|m| m.id).collect();
-    let rooted: Vec<Message> = messages
-        .iter()
-        .cloned()
-        .map(|mut m| {
-            if m.parent_id.is_some_and(|p| !visible.contains(&p)) {
-                m.parent_id = None;
-            }
-            m
-        })
-        .collect();
-    walk(&rooted, None, 0, &mut out);
+    let mut stack: Vec<(&Message, usize)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|m| (*m, 0)).collect())
+        .unwrap_or_default();
+    while let Some((m, depth)) = stack.pop() {
+        out.push(MessageView {
+            id: m.id,
+            author: m.author_name.clone(),
+            at: when(m.created_at),
+            audience: match m.audience {
+                Audience::All => "everyone".into(),
+                Audience::Coordinators => "coordinators".into(),
+                Audience::Project => "one project".into(),
+            },
+            tlp: m.tlp.to_string(),
+            body: m.body.clone(),
+            depth: depth.min(6),
+        });
+        if let Some(replies) = children.get(&Some(m.id)) {
+            stack.extend(replies.iter().rev().map(|r| (*r, depth + 1)));
+        }
+    }
     out
 }
 
@@ -422,7 +435,7 @@ fn case_forms_context(detail: &crate::api::CaseDetail, access: &authz::CaseAcces
         .participants
         .iter()
         .filter(|p| access.own_projects().contains(&p.project_id))
-        .map(|p| context! { id => p.project_id, name => p.project_name, shares => p.shares_status })
+        .map(|p| context! { id => p.project_id, name => p.project_name, shares => p.shares_status, publishes => p.publishes_status })
         .collect();
     let case = &detail.case;
     context! {
@@ -471,9 +484,13 @@ async fn post_message(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>, 
     let access = authz::case(&app, user, id, CaseAction::PostMessage).await?;
     let form = form(&body);
     check_csrf(&actor, &form)?;
-    let audience = match form.get("audience").map(String::as_str) {
-        Some("coordinators") => Audience::Coordinators,
-        _ => Audience::All,
+    // A reply takes its parent's audience unless the form narrows it (the store
+    // refuses a wider one); a new thread reaches everyone unless it says otherwise.
+    let audience = match field(&form, "audience") {
+        "" => None,
+        "coordinators" => Some(Audience::Coordinators),
+        "all" => Some(Audience::All),
+        other => return Err(invalid("audience", format!("unknown audience `{other}`")).into()),
     };
     let parent_id = match form.get("parent_id").map(|p| p.trim()).filter(|p| !p.is_empty()) {
         None => None,

@@ -917,6 +917,14 @@ both_backends!(public_feed_and_osv_record_snapshots, |backend| async move {
     let statuses = case_uri(&t, &format!("/participants/{}/statuses", t.project));
     let statement = json!({"vulnerability_id": v, "status": "fixed", "fixed_version": "1.2.3"});
     assert_eq!(t.api("participant", "POST", &statuses, Some(statement)).await.0, 204);
+    // The participant agrees to have its status published (without that it stays out).
+    let publication = case_uri(&t, &format!("/participants/{}/publication", t.project));
+    assert_eq!(
+        t.api("participant", "POST", &publication, Some(json!({"publish": true})))
+            .await
+            .0,
+        204
+    );
     let (status, advisory) = t
         .api("coordinator", "PUT", &case_uri(&t, "/advisory"), Some(json!({
             "title": "libfoo: heap overflow",

@@ -25,6 +25,12 @@ enum Rule {
     /// Members of the project (`participant` is a member of the test project),
     /// coordinators and admins; other users get 403 (projects are not secret).
     ProjectMembers,
+    /// The project's maintainers (`participant` maintains the test project) and
+    /// admins; everyone else 403, global coordinators included.
+    ProjectMaintainers,
+    /// The participant itself (`participant`, for the test project); the case's
+    /// coordinators see the case but may not (403); others 404.
+    ParticipantItself,
 }
 
 /// The expectation and a valid sample body for every API route. A route missing here
@@ -38,13 +44,17 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
             Rule::Coordinators,
             Some(json!({"name": "newproj", "purls": ["pkg:cargo/newproj"]})),
         ),
-        ("post", "/api/v1/projects/{project_id}/members") => {
-            let outsider = t.actor("outsider").unwrap().user.id;
-            (
-                Rule::Coordinators,
-                Some(json!({"user_id": outsider, "role": "liaison"})),
-            )
+        // A spare user joins and leaves the test project (the walk re-adds it first).
+        ("post", "/api/v1/projects/{project_id}/members") => (
+            Rule::ProjectMaintainers,
+            Some(json!({"user_id": spare_user(t), "role": "liaison"})),
+        ),
+        ("delete", "/api/v1/projects/{project_id}/members/{user_id}") => (Rule::ProjectMaintainers, None),
+        ("post", "/api/v1/cases/{id}/participants/{project_id}/publication") => {
+            (Rule::ParticipantItself, Some(json!({"publish": true})))
         }
+        // The spare project is read in before each attempt; the walk removes it.
+        ("delete", "/api/v1/cases/{id}/participants/{project_id}") => (Rule::RunsCase, None),
         ("get", "/api/v1/cases/{id}")
         | ("get", "/api/v1/cases/{id}/vulnerabilities")
         | ("get", "/api/v1/cases/{id}/participants")
@@ -110,9 +120,63 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
     })
 }
 
+/// The user the membership routes add and remove: not one of the walked roles.
+fn spare_user(t: &TestApp) -> lockstep_core::UserId {
+    t.extra_user
+}
+
+/// Puts back what a route walked before may have taken away, so that every role
+/// meets the same state: the spare user's membership, the spare project read in.
+async fn prepare(t: &TestApp, method: &str, path: &str) {
+    let ok_or_duplicate = |r: Result<_, lockstep_store::StoreError>| match r {
+        Ok(_) | Err(lockstep_store::StoreError::Duplicate { .. }) => {}
+        Err(e) => panic!("preparing {method} {path}: {e}"),
+    };
+    match (method, path) {
+        ("delete", "/api/v1/projects/{project_id}/members/{user_id}") => ok_or_duplicate(
+            t.store
+                .add_membership(
+                    None,
+                    common::now(),
+                    t.project,
+                    spare_user(t),
+                    lockstep_core::MembershipRole::Liaison,
+                )
+                .await
+                .map(|_| ()),
+        ),
+        ("post", "/api/v1/projects/{project_id}/members") => {
+            let _ = t
+                .store
+                .remove_membership(None, common::now(), t.project, spare_user(t))
+                .await;
+        }
+        ("delete", "/api/v1/cases/{id}/participants/{project_id}") => {
+            let coordinator = t.actor("coordinator").unwrap().user.id;
+            let new = lockstep_store::NewParticipant {
+                project_id: t.spare_project,
+                role: lockstep_core::ParticipantRole::Downstream,
+            };
+            ok_or_duplicate(
+                t.store
+                    .add_participant(coordinator, common::now(), t.case.id, new)
+                    .await
+                    .map(|_| ()),
+            );
+        }
+        _ => {}
+    }
+}
+
 fn fill(t: &TestApp, path: &str, case: &str) -> String {
+    let project = if path == "/api/v1/cases/{id}/participants/{project_id}" {
+        t.spare_project
+    } else {
+        t.project
+    };
     path.replace("{id}", case)
-        .replace("{project_id}", &t.project.to_string())
+        .replace("{project_id}", &project.to_string())
+        .replace("{user_id}", &spare_user(t).to_string())
         .replace("{task_id}", &t.task.id.to_string())
         .replace("{name}", "bom.cdx.json")
 }
@@ -130,6 +194,11 @@ fn allowed(rule: Rule, role: &str) -> Result<(), u16> {
         (Rule::RunsCase, "participant") => Err(403),
         (Rule::ProjectMembers, "participant" | "coordinator" | "other_coordinator" | "admin") => Ok(()),
         (Rule::ProjectMembers, _) => Err(403),
+        (Rule::ProjectMaintainers, "participant" | "admin") => Ok(()),
+        (Rule::ProjectMaintainers, _) => Err(403),
+        (Rule::ParticipantItself, "participant") => Ok(()),
+        (Rule::ParticipantItself, "coordinator" | "admin") => Err(403),
+        (Rule::ParticipantItself, _) => Err(404),
         (Rule::ReadIn | Rule::RunsCase, _) => Err(404),
     }
 }
@@ -154,6 +223,7 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
             let (rule, body) = api_rule(&t, method, path)
                 .unwrap_or_else(|| panic!("route {method} {path} has no rule in this test: add one"));
             for role in ROLES {
+                prepare(&t, method, path).await;
                 let uri = fill(&t, path, &t.case.id.to_string()).replace("{proposal_id}", &proposal);
                 let (status, answer) = t.api(role, &method.to_uppercase(), &uri, body.clone()).await;
                 let text = answer.to_string();

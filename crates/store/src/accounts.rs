@@ -212,7 +212,9 @@ impl Store {
         w.commit(AuditEntry::new("session.logout", None, user, json!({}))).await
     }
 
-    /// Adds a user to a project.
+    /// Adds a user to a project. Membership reads the user into every case the
+    /// project is read into, so each of those cases gets its own audit event (its
+    /// coordinators see who joined, in the case's trail).
     pub async fn add_membership(
         &self,
         actor: Option<UserId>,
@@ -221,7 +223,7 @@ impl Store {
         user: UserId,
         role: MembershipRole,
     ) -> Result<Membership> {
-        self.user(user).await?;
+        let joining = self.user(user).await?;
         self.project(project).await?;
         let mut w = self.write(actor, now).await?;
         sqlx::query("INSERT INTO memberships (project_id, user_id, role) VALUES ($1, $2, $3)")
@@ -231,18 +233,81 @@ impl Store {
             .execute(w.conn())
             .await
             .map_err(unique("user_id", "membership".to_owned()))?;
-        w.commit(AuditEntry::new(
-            "membership.add",
-            None,
-            project,
-            json!({"user": user, "role": role}),
-        ))
+        let detail = json!({"project": project, "user": user, "user_name": joining.name, "role": role});
+        let cases = project_cases(w.conn(), project).await?;
+        w.commit_all(
+            AuditEntry::new("membership.add", None, project, detail.clone()),
+            cases
+                .into_iter()
+                .map(|case| AuditEntry::new("membership.add", Some(case), project, detail.clone()))
+                .collect(),
+        )
         .await?;
         Ok(Membership {
             project_id: project,
             user_id: user,
             role,
         })
+    }
+
+    /// Removes a user from a project; from then on they read none of the project's
+    /// cases (every token and session of theirs included: access is decided on each
+    /// request from the memberships). Audited on every case the project is read into.
+    pub async fn remove_membership(
+        &self,
+        actor: Option<UserId>,
+        now: Timestamp,
+        project: ProjectId,
+        user: UserId,
+    ) -> Result<()> {
+        let mut w = self.write(actor, now).await?;
+        let removed = sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND user_id = $2")
+            .bind(project.to_string())
+            .bind(user.to_string())
+            .execute(w.conn())
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            return Err(StoreError::NotFound("membership"));
+        }
+        let detail = json!({"project": project, "user": user});
+        let cases = project_cases(w.conn(), project).await?;
+        w.commit_all(
+            AuditEntry::new("membership.remove", None, project, detail.clone()),
+            cases
+                .into_iter()
+                .map(|case| AuditEntry::new("membership.remove", Some(case), project, detail.clone()))
+                .collect(),
+        )
+        .await
+    }
+
+    /// A user's role in a project, if they are a member.
+    pub async fn membership_role(&self, project: ProjectId, user: UserId) -> Result<Option<MembershipRole>> {
+        let row = sqlx::query("SELECT role FROM memberships WHERE project_id = $1 AND user_id = $2")
+            .bind(project.to_string())
+            .bind(user.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| parsed(&r, "role")).transpose()
+    }
+
+    /// A project's members with their roles.
+    pub async fn project_members(&self, project: ProjectId) -> Result<Vec<Membership>> {
+        let rows =
+            sqlx::query("SELECT project_id, user_id, role FROM memberships WHERE project_id = $1 ORDER BY user_id")
+                .bind(project.to_string())
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Membership {
+                    project_id: parsed(r, "project_id")?,
+                    user_id: parsed(r, "user_id")?,
+                    role: parsed(r, "role")?,
+                })
+            })
+            .collect()
     }
 
     /// The projects a user belongs to.
@@ -253,4 +318,13 @@ impl Store {
             .await?;
         rows.iter().map(|r| parsed(r, "project_id")).collect()
     }
+}
+
+/// The cases a project is read into, inside a write's transaction.
+async fn project_cases(conn: &mut sqlx::AnyConnection, project: ProjectId) -> Result<Vec<lockstep_core::CaseId>> {
+    let rows = sqlx::query("SELECT case_id FROM participants WHERE project_id = $1 ORDER BY case_id")
+        .bind(project.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| parsed(r, "case_id")).collect()
 }

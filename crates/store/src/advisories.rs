@@ -138,6 +138,15 @@ impl AdvisoryRecord {
     }
 }
 
+/// The public edition of an advisory, frozen when it was published.
+#[derive(Debug, Clone)]
+pub struct PublishedEdition {
+    pub case_id: CaseId,
+    pub advisory_id: String,
+    /// The format-neutral advisory (`lockstep_advisory::Advisory`) as JSON.
+    pub edition: serde_json::Value,
+}
+
 /// Input for a new revision of a case's advisory (the first one creates it).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -545,10 +554,18 @@ impl Store {
         self.advisory(case).await?.ok_or(StoreError::NotFound("advisory"))
     }
 
-    /// Publishes the advisory's newest revision. Only when the case has left its
-    /// embargo (`exited` or `none`) and is `disclosed` or later; otherwise a
+    /// Publishes revision `revision` (which must be the newest) with its public
+    /// `edition`, frozen: the public routes serve that edition and nothing read live.
+    /// Only when `lockstep_core::publication` says the case may be public; otherwise a
     /// transition error saying why. Publishing makes the advisory TLP:CLEAR.
-    pub async fn publish_advisory(&self, actor: UserId, now: Timestamp, case: CaseId) -> Result<AdvisoryRecord> {
+    pub async fn publish_advisory(
+        &self,
+        actor: UserId,
+        now: Timestamp,
+        case: CaseId,
+        revision: i64,
+        edition: serde_json::Value,
+    ) -> Result<AdvisoryRecord> {
         let mut w = self.write(Some(actor), now).await?;
         let case_row = sqlx::query("SELECT phase, embargo_state FROM cases WHERE id = $1")
             .bind(case.to_string())
@@ -576,13 +593,8 @@ impl Store {
         let Some(row) = row else {
             return Err(refuse("the case has no advisory yet; write a revision first"));
         };
-        if !matches!(embargo, EmbargoState::Exited | EmbargoState::None) {
-            return Err(refuse(&format!(
-                "the case's embargo is {embargo}; it must be exited (or none) first"
-            )));
-        }
-        if phase < Phase::Disclosed {
-            return Err(refuse(&format!("the case is in {phase}; it must be disclosed first")));
+        if let Some(reason) = lockstep_core::publication::case_publish_blocker(phase, embargo) {
+            return Err(refuse(&reason));
         }
         let advisory_id: String = get(&row, "advisory_id")?;
         let last: i64 = get(&row, "last")?;
@@ -592,8 +604,14 @@ impl Store {
                 "revision {last} is already published; write a new revision"
             )));
         }
-        sqlx::query("UPDATE advisory_revisions SET published_at = $1 WHERE case_id = $2 AND number = $3")
+        if revision != last {
+            return Err(refuse(&format!(
+                "revision {last} was written meanwhile; review it and publish again"
+            )));
+        }
+        sqlx::query("UPDATE advisory_revisions SET published_at = $1, edition = $2 WHERE case_id = $3 AND number = $4")
             .bind(now.as_millisecond())
+            .bind(edition.to_string())
             .bind(case.to_string())
             .bind(last)
             .execute(w.conn())
@@ -652,35 +670,46 @@ impl Store {
         })
     }
 
-    /// Every published advisory, newest publication first. The server still checks
-    /// each case's phase and embargo before showing one.
-    pub async fn published_advisories(&self) -> Result<Vec<AdvisoryRecord>> {
-        let rows = sqlx::query(
-            "SELECT case_id, advisory_id, tlp, published_revision, created_at, updated_at FROM advisories \
-             WHERE published_revision IS NOT NULL ORDER BY updated_at DESC, advisory_id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(self.advisory_from_row(row).await?);
-        }
-        Ok(out)
+    /// The frozen public edition of every published advisory (of its newest
+    /// published revision). The server still checks each case's phase and embargo.
+    pub async fn published_editions(&self) -> Result<Vec<PublishedEdition>> {
+        self.editions_where("", None).await
     }
 
-    /// The published advisory with this public id, or `None` (also for a draft).
-    pub async fn published_advisory(&self, advisory_id: &str) -> Result<Option<AdvisoryRecord>> {
-        let row = sqlx::query(
-            "SELECT case_id, advisory_id, tlp, published_revision, created_at, updated_at FROM advisories \
-             WHERE advisory_id = $1 AND published_revision IS NOT NULL",
-        )
-        .bind(advisory_id)
-        .fetch_optional(self.pool())
-        .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => self.advisory_from_row(&row).await.map(Some),
+    /// The frozen public edition of the advisory with this public id, or `None` (a
+    /// draft, or a revision published before editions were frozen).
+    pub async fn published_edition(&self, advisory_id: &str) -> Result<Option<PublishedEdition>> {
+        Ok(self
+            .editions_where("AND a.advisory_id = $1", Some(advisory_id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn editions_where(&self, filter: &str, arg: Option<&str>) -> Result<Vec<PublishedEdition>> {
+        let sql = format!(
+            "SELECT a.case_id, a.advisory_id, r.edition FROM advisories a JOIN advisory_revisions r \
+             ON r.case_id = a.case_id AND r.number = a.published_revision \
+             WHERE r.edition IS NOT NULL {filter} ORDER BY a.updated_at DESC, a.advisory_id"
+        );
+        let mut q = sqlx::query(&sql);
+        if let Some(arg) = arg {
+            q = q.bind(arg.to_owned());
         }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| {
+                let advisory_id: String = get(row, "advisory_id")?;
+                let text: String = get(row, "edition")?;
+                Ok(PublishedEdition {
+                    case_id: parsed(row, "case_id")?,
+                    edition: serde_json::from_str(&text)
+                        .map_err(|e| StoreError::Corrupt(format!("edition of {advisory_id}: {e}")))?,
+                    advisory_id,
+                })
+            })
+            .collect()
     }
 }
 

@@ -91,7 +91,7 @@ pub(crate) async fn append(
     at: Timestamp,
     actor: Option<UserId>,
     entry: &AuditEntry,
-) -> Result<()> {
+) -> Result<String> {
     let actor = actor.map(|a| a.to_string()).unwrap_or_default();
     let case_id = entry.case_id.map(|c| c.to_string()).unwrap_or_default();
     let detail = entry.detail.to_string();
@@ -125,7 +125,7 @@ pub(crate) async fn append(
         .bind(&hash)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    Ok(hash)
 }
 
 /// The outcome of [`verify`].

@@ -3,6 +3,8 @@
 //! viewer may see.
 
 use jiff::Timestamp;
+use lockstep_core::authz as rules;
+use lockstep_core::thread;
 use lockstep_core::vex::check_statement;
 use lockstep_core::{
     CaseId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, TaskStatus, UserId, VulnerabilityId,
@@ -64,8 +66,19 @@ fn message_from_row(row: &AnyRow) -> Result<Message> {
         audience_project_id: parsed_opt(row, "audience_project_id")?,
         tlp: parsed(row, "tlp")?,
         body: get(row, "body")?,
+        depth: get(row, "depth")?,
         created_at: instant(row, "created_at")?,
     })
+}
+
+/// A stored audience as core's rules see it.
+fn audience_of(stored: &str, project: Option<ProjectId>) -> Result<rules::Audience> {
+    match (stored, project) {
+        ("all", _) => Ok(rules::Audience::All),
+        ("coordinators", _) => Ok(rules::Audience::Coordinators),
+        ("project", Some(p)) => Ok(rules::Audience::Project(p)),
+        (other, _) => Err(StoreError::Corrupt(format!("audience `{other}`"))),
+    }
 }
 
 fn task_from_row(row: &AnyRow) -> Result<Task> {
@@ -107,7 +120,7 @@ impl Store {
         let affected =
             serde_json::to_string(&v.affected).map_err(|e| StoreError::invalid("affected", e.to_string()))?;
         let mut w = self.write(Some(actor), now).await?;
-        sqlx::query("INSERT INTO vulnerabilities (id, case_id, title, cwe, cvss_vector, affected, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        sqlx::query("INSERT INTO vulnerabilities (id, case_id, title, cwe, cvss_vector, affected, created_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(v.id.to_string())
             .bind(case.to_string())
             .bind(&v.title)
@@ -115,6 +128,7 @@ impl Store {
             .bind(&v.cvss_vector)
             .bind(&affected)
             .bind(now.as_millisecond())
+            .bind(w.seq)
             .execute(w.conn())
             .await?;
         for alias in &v.aliases {
@@ -135,7 +149,7 @@ impl Store {
     }
 
     pub async fn vulnerabilities(&self, case: CaseId) -> Result<Vec<Vulnerability>> {
-        let rows = sqlx::query("SELECT id, case_id, title, cwe, cvss_vector, affected FROM vulnerabilities WHERE case_id = $1 ORDER BY created_at, id")
+        let rows = sqlx::query("SELECT id, case_id, title, cwe, cvss_vector, affected FROM vulnerabilities WHERE case_id = $1 ORDER BY seq, created_at, id")
             .bind(case.to_string())
             .fetch_all(self.pool())
             .await?;
@@ -210,7 +224,7 @@ impl Store {
     /// Every participant of a case with all statuses (unfiltered).
     pub async fn participants(&self, case: CaseId) -> Result<Vec<Participant>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.project_id, pr.name AS project_name, p.role, p.shares_status, p.notified_at, p.first_seen_at \
+            "SELECT p.id, p.project_id, pr.name AS project_name, p.role, p.shares_status, p.publishes_status, p.notified_at, p.first_seen_at \
              FROM participants p JOIN projects pr ON pr.id = p.project_id WHERE p.case_id = $1 ORDER BY pr.name",
         )
         .bind(case.to_string())
@@ -232,6 +246,7 @@ impl Store {
                     project_name: get(r, "project_name")?,
                     role: parsed(r, "role")?,
                     shares_status: get::<i64>(r, "shares_status")? != 0,
+                    publishes_status: get::<i64>(r, "publishes_status")? != 0,
                     notified_at: instant(r, "notified_at")?,
                     first_seen_at: instant_opt(r, "first_seen_at")?,
                     statuses_visible: true,
@@ -335,6 +350,61 @@ impl Store {
         .await
     }
 
+    /// Whether a participant agrees to have its statuses (status, justification,
+    /// fixed version) published in the case's advisory. Separate from sharing them
+    /// with the other participants.
+    pub async fn set_publishing(
+        &self,
+        actor: UserId,
+        now: Timestamp,
+        case: CaseId,
+        project: ProjectId,
+        publish: bool,
+    ) -> Result<()> {
+        let participant = self.participant_id(case, project).await?;
+        let mut w = self.write(Some(actor), now).await?;
+        sqlx::query("UPDATE participants SET publishes_status = $1 WHERE id = $2")
+            .bind(i64::from(publish))
+            .bind(participant.to_string())
+            .execute(w.conn())
+            .await?;
+        w.commit(AuditEntry::new(
+            "participant.publishing",
+            Some(case),
+            participant,
+            json!({"publishes_status": publish}),
+        ))
+        .await
+    }
+
+    /// Takes a project out of a case: its members no longer read the case, and its
+    /// statuses go with it (the audit trail keeps what they were).
+    pub async fn remove_participant(
+        &self,
+        actor: UserId,
+        now: Timestamp,
+        case: CaseId,
+        project: ProjectId,
+    ) -> Result<()> {
+        let participant = self.participant_id(case, project).await?;
+        let mut w = self.write(Some(actor), now).await?;
+        sqlx::query("DELETE FROM participant_statuses WHERE participant_id = $1")
+            .bind(participant.to_string())
+            .execute(w.conn())
+            .await?;
+        sqlx::query("DELETE FROM participants WHERE id = $1")
+            .bind(participant.to_string())
+            .execute(w.conn())
+            .await?;
+        w.commit(AuditEntry::new(
+            "participant.remove",
+            Some(case),
+            participant,
+            json!({"project": project}),
+        ))
+        .await
+    }
+
     /// Notes when a participant first looked at the case (once; later looks change nothing).
     pub async fn mark_seen(&self, actor: UserId, now: Timestamp, case: CaseId, projects: &[ProjectId]) -> Result<()> {
         for project in projects {
@@ -369,21 +439,23 @@ impl Store {
         parsed(&row, "id")
     }
 
-    /// Posts a message to a case's thread.
+    /// Posts a message to a case's thread. A reply nests at most
+    /// `thread::MAX_DEPTH` deep and never reaches more people than its parent: it
+    /// takes the parent's audience unless it asks for a narrower one.
     pub async fn post_message(&self, actor: UserId, now: Timestamp, case: &Case, new: NewMessage) -> Result<Message> {
         let body = required("body", &new.body, 100_000)?;
-        let audience_project_id = match (new.audience, new.audience_project_id) {
-            (Audience::Project, None) => {
+        let requested = match (new.audience, new.audience_project_id) {
+            (Some(Audience::Project), None) => {
                 return Err(StoreError::invalid(
                     "audience_project_id",
                     "audience `project` names the project",
                 ))
             }
-            (Audience::Project, Some(p)) => {
+            (Some(Audience::Project), Some(p)) => {
                 self.participant_id(case.id, p).await.map_err(|_| {
                     StoreError::invalid("audience_project_id", "that project is not a participant of the case")
                 })?;
-                Some(p)
+                Some(rules::Audience::Project(p))
             }
             (_, Some(_)) => {
                 return Err(StoreError::invalid(
@@ -391,18 +463,37 @@ impl Store {
                     "only audience `project` names a project",
                 ))
             }
-            (_, None) => None,
+            (Some(Audience::All), None) => Some(rules::Audience::All),
+            (Some(Audience::Coordinators), None) => Some(rules::Audience::Coordinators),
+            (None, None) => None,
         };
-        if let Some(parent) = new.parent_id {
-            let found = sqlx::query("SELECT 1 AS one FROM messages WHERE id = $1 AND case_id = $2")
+        let (audience, depth) = match new.parent_id {
+            None => (requested.unwrap_or(rules::Audience::All), 0),
+            Some(parent) => {
+                let row = sqlx::query(
+                    "SELECT audience, audience_project_id, depth FROM messages WHERE id = $1 AND case_id = $2",
+                )
                 .bind(parent.to_string())
                 .bind(case.id.to_string())
                 .fetch_optional(self.pool())
-                .await?;
-            if found.is_none() {
-                return Err(StoreError::invalid("parent_id", "no such message in this case"));
+                .await?
+                .ok_or_else(|| StoreError::invalid("parent_id", "no such message in this case"))?;
+                let parent_audience = audience_of(
+                    &get::<String>(&row, "audience")?,
+                    parsed_opt(&row, "audience_project_id")?,
+                )?;
+                let depth = thread::reply_depth(get(&row, "depth")?)
+                    .map_err(|e| StoreError::invalid("parent_id", e.to_string()))?;
+                let audience = thread::reply_audience(parent_audience, requested)
+                    .map_err(|e| StoreError::invalid("audience", e.to_string()))?;
+                (audience, depth)
             }
-        }
+        };
+        let (audience, audience_project_id) = match audience {
+            rules::Audience::All => (Audience::All, None),
+            rules::Audience::Coordinators => (Audience::Coordinators, None),
+            rules::Audience::Project(p) => (Audience::Project, Some(p)),
+        };
         let author = self.user(actor).await?;
         let message = Message {
             id: MessageId::new(),
@@ -410,10 +501,11 @@ impl Store {
             parent_id: new.parent_id,
             author_id: actor,
             author_name: author.name,
-            audience: new.audience,
+            audience,
             audience_project_id,
             tlp: new.tlp.unwrap_or(case.tlp),
             body,
+            depth,
             created_at: now,
         };
         let audience = match message.audience {
@@ -423,8 +515,8 @@ impl Store {
         };
         let mut w = self.write(Some(actor), now).await?;
         sqlx::query(
-            "INSERT INTO messages (id, case_id, parent_id, author_id, audience, audience_project_id, tlp, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO messages (id, case_id, parent_id, author_id, audience, audience_project_id, tlp, body, depth, \
+             created_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(message.id.to_string())
         .bind(case.id.to_string())
@@ -434,7 +526,9 @@ impl Store {
         .bind(message.audience_project_id.map(|p| p.to_string()))
         .bind(message.tlp.as_str())
         .bind(&message.body)
+        .bind(depth)
         .bind(now.as_millisecond())
+        .bind(w.seq)
         .execute(w.conn())
         .await?;
         w.commit(AuditEntry::new(
@@ -451,8 +545,8 @@ impl Store {
     pub async fn messages(&self, case: CaseId) -> Result<Vec<Message>> {
         let rows = sqlx::query(
             "SELECT m.id, m.case_id, m.parent_id, m.author_id, u.name AS author_name, m.audience, m.audience_project_id, \
-             m.tlp, m.body, m.created_at FROM messages m JOIN users u ON u.id = m.author_id \
-             WHERE m.case_id = $1 ORDER BY m.created_at, m.id",
+             m.tlp, m.body, m.depth, m.created_at FROM messages m JOIN users u ON u.id = m.author_id \
+             WHERE m.case_id = $1 ORDER BY m.created_at, m.seq, m.id",
         )
         .bind(case.to_string())
         .fetch_all(self.pool())

@@ -24,8 +24,8 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 pub use accounts::{NewUser, SessionInfo};
 pub use advisories::{
-    AdvisoryCredit, AdvisoryRecord, AdvisoryRevision, NewAdvisoryRevision, NewSeverityProposal, SeverityAdoption,
-    SeverityProposal,
+    AdvisoryCredit, AdvisoryRecord, AdvisoryRevision, NewAdvisoryRevision, NewSeverityProposal, PublishedEdition,
+    SeverityAdoption, SeverityProposal,
 };
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
 pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
@@ -124,6 +124,7 @@ fn migrator() -> Migrator {
         migration(2, "manifests", include_str!("../migrations/0002_manifests.sql")),
         migration(3, "advisories", include_str!("../migrations/0003_advisories.sql")),
         migration(4, "escalation", include_str!("../migrations/0004_escalation.sql")),
+        migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),
@@ -259,8 +260,22 @@ impl WriteTx {
     }
 
     /// Appends the audit event and commits everything written in this transaction.
-    pub async fn commit(mut self, entry: AuditEntry) -> Result<()> {
-        audit::append(&mut self.tx, self.seq, &self.prev_hash, self.now, self.actor, &entry).await?;
+    pub async fn commit(self, entry: AuditEntry) -> Result<()> {
+        self.commit_all(entry, Vec::new()).await
+    }
+
+    /// Appends `entry` and then each of `more` (consecutive sequence numbers, one
+    /// chain) and commits: for a write that several cases must see in their own
+    /// audit trails, such as a membership change of a project read into several cases.
+    pub async fn commit_all(mut self, entry: AuditEntry, more: Vec<AuditEntry>) -> Result<()> {
+        let mut prev = audit::append(&mut self.tx, self.seq, &self.prev_hash, self.now, self.actor, &entry).await?;
+        for entry in &more {
+            let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+                .fetch_one(&mut *self.tx)
+                .await?;
+            let seq: i64 = head.try_get("seq")?;
+            prev = audit::append(&mut self.tx, seq, &prev, self.now, self.actor, entry).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

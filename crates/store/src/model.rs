@@ -148,7 +148,11 @@ pub struct Participant {
     pub project_id: ProjectId,
     pub project_name: String,
     pub role: ParticipantRole,
+    /// Whether the other participants may see this participant's statuses.
     pub shares_status: bool,
+    /// Whether this participant agreed to have its statuses (status, justification,
+    /// fixed version) published in the case's advisory.
+    pub publishes_status: bool,
     #[schema(value_type = String, format = DateTime)]
     pub notified_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -217,6 +221,9 @@ pub struct Message {
     pub audience_project_id: Option<ProjectId>,
     pub tlp: Tlp,
     pub body: String,
+    /// How deep it sits in its thread: 0 starts a thread; replies nest at most
+    /// `lockstep_core::thread::MAX_DEPTH` deep.
+    pub depth: i64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
@@ -227,17 +234,16 @@ pub struct NewMessage {
     pub body: String,
     #[serde(default)]
     pub parent_id: Option<MessageId>,
-    #[serde(default = "default_audience")]
-    pub audience: Audience,
+    /// Who may read it: `all` (everyone read in), `coordinators`, or `project` (the
+    /// coordinators and the project named by `audience_project_id`). Default: `all`
+    /// for a new thread; a reply takes its parent's audience and may only narrow it.
+    #[serde(default)]
+    pub audience: Option<Audience>,
     #[serde(default)]
     pub audience_project_id: Option<ProjectId>,
     /// TLP label of the message; the case's label by default.
     #[serde(default)]
     pub tlp: Option<Tlp>,
-}
-
-fn default_audience() -> Audience {
-    Audience::All
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

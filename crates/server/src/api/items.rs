@@ -25,6 +25,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(list_participants, add_participant))
         .routes(routes!(state_status))
         .routes(routes!(set_sharing))
+        .routes(routes!(set_publishing))
+        .routes(routes!(remove_participant))
         .routes(routes!(list_messages, post_message))
         .routes(routes!(list_tasks, create_task))
         .routes(routes!(update_task))
@@ -57,10 +59,10 @@ async fn add_vulnerability(
     authz::case(&app, user, id, CaseAction::ManageVulnerabilities).await?;
     let new: NewVulnerability = body.parse()?;
     if let Some(vector) = new.cvss_vector.as_deref().filter(|v| !v.trim().is_empty()) {
-        super::advisories::score_vector("cvss_vector", vector.trim())?;
+        crate::advisories::score_vector("cvss_vector", vector.trim())?;
     }
     if let Some(cwe) = new.cwe.as_deref().filter(|c| !c.trim().is_empty()) {
-        super::advisories::check_cwe("cwe", cwe)?;
+        crate::advisories::check_cwe("cwe", cwe)?;
     }
     crate::impact::check_affected(&new.affected)?;
     let v = app
@@ -148,6 +150,53 @@ async fn set_sharing(
     let sharing: Sharing = body.parse()?;
     app.store()
         .set_sharing(user.id, app.clock().now(), id, project, sharing.share)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Publishing {
+    /// Whether this project's statuses (status, justification, fixed version) may
+    /// appear in the case's published advisory. Separate from `sharing`.
+    publish: bool,
+}
+
+/// Handles `POST /api/v1/cases/{id}/participants/{project_id}/publication`: the
+/// participant itself agrees (or no longer agrees) to have its statuses published in
+/// the advisory's next published edition. Coordinators may not agree for it (403).
+#[utoipa::path(post, path = "/cases/{id}/participants/{project_id}/publication", tag = "cases", security(("token" = [])),
+    request_body = Publishing, params(("id" = String, Path), ("project_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_publishing(
+    State(app): State<App>,
+    actor: Actor,
+    Ids(id, project): Ids<CaseId, ProjectId>,
+    body: JsonBody,
+) -> ApiResult<StatusCode> {
+    let user = actor.require()?;
+    authz::participant_itself(&app, user, id, project).await?;
+    let publishing: Publishing = body.parse()?;
+    app.store()
+        .set_publishing(user.id, app.clock().now(), id, project, publishing.publish)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Handles `DELETE /api/v1/cases/{id}/participants/{project_id}`: takes a project out
+/// of the case; its members no longer see the case (404), by token or session.
+#[utoipa::path(delete, path = "/cases/{id}/participants/{project_id}", tag = "cases", security(("token" = [])),
+    params(("id" = String, Path), ("project_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn remove_participant(
+    State(app): State<App>,
+    actor: Actor,
+    Ids(id, project): Ids<CaseId, ProjectId>,
+) -> ApiResult<StatusCode> {
+    let user = actor.require()?;
+    authz::case(&app, user, id, CaseAction::ManageParticipants).await?;
+    app.store()
+        .remove_participant(user.id, app.clock().now(), id, project)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -49,6 +49,10 @@ pub struct TestApp {
     pub spare_project: ProjectId,
     pub vulnerability: Vulnerability,
     pub task: Task,
+    /// A user with no role in the walk, for routes that add and remove members.
+    pub extra_user: lockstep_core::UserId,
+    /// The database's URL, for tests that write what the API cannot (old data).
+    pub db_url: String,
 }
 
 pub fn now() -> Timestamp {
@@ -58,7 +62,8 @@ pub fn now() -> Timestamp {
 impl TestApp {
     /// A fresh app on `backend`, or None when that back end is not configured here.
     pub async fn new(backend: Backend) -> Option<TestApp> {
-        let store = lockstep_testkit::fresh_store(backend).await?;
+        let db_url = lockstep_testkit::fresh_database_url(backend).await?;
+        let store = Store::connect(&db_url).await.unwrap();
         let clock = Clock::fixed(now());
         let app = App::new(store.clone(), clock.clone(), Config::default());
         let mut actors = Vec::new();
@@ -173,6 +178,10 @@ impl TestApp {
             )
             .await
             .unwrap();
+        let extra_user = admin::create_user(&store, now(), "extra@example.org", "extra", GlobalRole::Member, "")
+            .await
+            .unwrap()
+            .id;
         let router = router(app.clone());
         Some(TestApp {
             app,
@@ -187,6 +196,8 @@ impl TestApp {
             spare_project: sp,
             vulnerability,
             task,
+            extra_user,
+            db_url,
         })
     }
 
