@@ -164,7 +164,9 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
     for (project, user, lockfile) in [(flate2.id, ravi.id, FLATE2_LOCK), (image.id, alice.id, IMAGE_LOCK)] {
         let manifest = crate::impact::parse_manifest("Cargo.lock", lockfile.as_bytes())
             .map_err(|e| anyhow::anyhow!(e.detail.message))?;
-        store.put_manifest(user, now, project, manifest).await?;
+        store
+            .put_manifest(user, now, project, manifest, lockstep_store::ManifestQuota::default())
+            .await?;
     }
     for (p, u) in [(zlib.id, maria.id), (flate2.id, ravi.id), (debian.id, dana.id)] {
         store

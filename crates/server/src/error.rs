@@ -92,6 +92,9 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { field, message } => {
                 ApiError::field(StatusCode::CONFLICT, "duplicate", &field, message)
             }
+            StoreError::QuotaExceeded(message) => {
+                ApiError::field(StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded", "body", message)
+            }
             StoreError::Transition(t) => {
                 let mut err = ApiError::new(StatusCode::CONFLICT, "invalid_transition", t.to_string());
                 err.detail.allowed = Some(t.allowed.clone());

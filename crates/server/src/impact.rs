@@ -5,17 +5,18 @@
 //! functions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use lockstep_core::{CaseId, ProjectId};
 use lockstep_graph::advisory::OsvRange;
 use lockstep_graph::impact::{Hit, Verdict};
-use lockstep_graph::{ingest, Affected, Ecosystem};
+use lockstep_graph::{ingest, Affected, Ecosystem, Graph};
 use lockstep_store::{AffectedPackage, NewManifest, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::ApiError;
+use crate::{ApiError, App};
 
 /// Compiles a vulnerability's affected packages; an invalid range is a 422 naming
 /// its JSON path (`affected[0].ranges[1].events[0]`).
@@ -119,9 +120,50 @@ pub struct CaseImpact {
     pub projects: Vec<AffectedProject>,
 }
 
-/// Builds the graph from every registered project's manifests and reports which
-/// projects reach the case's affected packages.
-pub async fn case_impact(store: &Store, case: CaseId) -> Result<CaseImpact, ApiError> {
+/// The graph of every stored manifest, kept between page views: building it means
+/// parsing every manifest, so it is rebuilt only when the set of manifests (by
+/// project, name and SHA-256) changed.
+#[derive(Default)]
+pub struct GraphCache(tokio::sync::Mutex<Option<(Vec<(ProjectId, String, String)>, Arc<Graph>, usize)>>);
+
+impl GraphCache {
+    /// The graph of the manifests stored now, and how many went in.
+    async fn graph(&self, store: &Store) -> Result<(Arc<Graph>, usize), ApiError> {
+        let key = store.manifest_hashes().await?;
+        // Held while building, so concurrent views wait for one build, not start several.
+        let mut cached = self.0.lock().await;
+        if let Some((k, graph, n)) = cached.as_ref() {
+            if *k == key {
+                return Ok((graph.clone(), *n));
+            }
+        }
+        let contents = store.all_manifest_contents().await?;
+        let manifests = contents.len();
+        // Parsing is CPU work: keep it off the async workers.
+        let graph = tokio::task::spawn_blocking(move || {
+            let mut inputs = Vec::with_capacity(contents.len());
+            for (project, name, content) in &contents {
+                // Stored manifests parsed on upload; one that no longer parses (an engine
+                // change) is skipped rather than failing the whole view.
+                if let Ok(input) = ingest::parse_detect(&format!("{project}/{name}"), content.as_bytes()) {
+                    inputs.push(input);
+                }
+            }
+            Arc::new(ingest::build(inputs))
+        })
+        .await
+        .map_err(ApiError::internal)?;
+        // A manifest written between reading the key and the contents only makes the
+        // next view rebuild once more; the key read first never names newer contents.
+        *cached = Some((key, graph.clone(), manifests));
+        Ok((graph, manifests))
+    }
+}
+
+/// Reports which registered projects reach the case's affected packages, on the
+/// cached graph of every registered project's manifests.
+pub async fn case_impact(app: &App, case: CaseId) -> Result<CaseImpact, ApiError> {
+    let store = app.store();
     let vulnerabilities = store.vulnerabilities(case).await?;
     let mut affected = Vec::new();
     for v in &vulnerabilities {
@@ -129,19 +171,9 @@ pub async fn case_impact(store: &Store, case: CaseId) -> Result<CaseImpact, ApiE
     }
     let projects = store.list_projects().await?;
     let participants = store.participants(case).await?;
-    let contents = store.all_manifest_contents().await?;
-    let manifests = contents.len();
-    // Parsing and the closure are CPU work: keep them off the async workers.
+    let (graph, manifests) = app.graph_cache().graph(store).await?;
+    // The closure is CPU work: keep it off the async workers.
     let hits_by_source = tokio::task::spawn_blocking(move || {
-        let mut inputs = Vec::with_capacity(contents.len());
-        for (project, name, content) in &contents {
-            // Stored manifests parsed on upload; one that no longer parses (an engine
-            // change) is skipped rather than failing the whole view.
-            if let Ok(input) = ingest::parse_detect(&format!("{project}/{name}"), content.as_bytes()) {
-                inputs.push(input);
-            }
-        }
-        let graph = ingest::build(inputs);
         let packages = graph.node_count();
         let reports: Vec<(String, Vec<Hit>)> = affected
             .iter()

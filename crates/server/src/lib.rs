@@ -39,6 +39,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a web session lasts.
     pub session_ttl: Duration,
+    /// How many manifests, and how many bytes of them, one project may keep.
+    pub manifest_quota: lockstep_store::ManifestQuota,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 3600),
+            manifest_quota: lockstep_store::ManifestQuota::default(),
         }
     }
 }
@@ -55,6 +58,9 @@ struct AppInner {
     clock: Clock,
     config: Config,
     templates: minijinja::Environment<'static>,
+    /// The dependency graph of every registered manifest, keyed by their hashes: the
+    /// impact view rebuilds it only when a manifest changed.
+    graph_cache: impact::GraphCache,
 }
 
 /// What every handler is given; cheap to clone.
@@ -68,6 +74,7 @@ impl App {
             clock,
             config,
             templates: web::templates(),
+            graph_cache: impact::GraphCache::default(),
         }))
     }
 
@@ -81,6 +88,10 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    pub(crate) fn graph_cache(&self) -> &impact::GraphCache {
+        &self.0.graph_cache
     }
 }
 

@@ -415,7 +415,7 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
     let forms = case_forms_context(&detail, &access);
     // The impact view is for the people who decide whom to read in.
     let impact = if authz::case(&app, user, id, CaseAction::ViewImpact).await.is_ok() {
-        Some(crate::impact::case_impact(app.store(), id).await?)
+        Some(crate::impact::case_impact(&app, id).await?)
     } else {
         None
     };

@@ -175,3 +175,22 @@ both_backends!(oversized_manifest_is_refused, |backend| async move {
     let (status, body) = upload(&t, "participant", t.project, "requirements.txt", &huge).await;
     assert_eq!(status, 413, "{}", &body[..body.len().min(200)]);
 });
+
+both_backends!(
+    the_impact_view_sees_a_manifest_uploaded_after_the_graph_was_cached,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let vulns = format!("/api/v1/cases/{}/vulnerabilities", t.case.id);
+        let flaw = json!({"title": "zlib overflow", "affected": [{"ecosystem": "crates.io", "name": "libz-sys",
+        "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.1.21"}]}]}]});
+        assert_eq!(t.api("coordinator", "POST", &vulns, Some(flaw)).await.0.as_u16(), 201);
+        let impact = format!("/api/v1/cases/{}/impact", t.case.id);
+        let (_, before) = t.api("coordinator", "GET", &impact, None).await;
+        assert_eq!(before["projects"].as_array().unwrap().len(), 0, "{before}");
+        // The graph is cached now; an upload changes the manifests' hashes.
+        upload(&t, "participant", t.project, "Cargo.lock", LIBFOO_LOCK).await;
+        let (_, after) = t.api("coordinator", "GET", &impact, None).await;
+        assert_eq!(after["manifests"], 1, "{after}");
+        assert_eq!(after["projects"][0]["project_name"], "libfoo", "{after}");
+    }
+);

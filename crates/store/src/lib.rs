@@ -29,7 +29,7 @@ pub use advisories::{
 };
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
 pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
-pub use manifests::{Manifest, NewManifest};
+pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
 
 /// What went wrong in the store, in terms the API can answer with.
@@ -44,6 +44,9 @@ pub enum StoreError {
     /// A state machine said no.
     #[error("{0}")]
     Transition(#[from] lockstep_core::InvalidTransition),
+    /// A project's manifests would exceed its quota (count or total bytes).
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// A unique value already taken.
     #[error("{field}: {message}")]
     Duplicate { field: String, message: String },

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::rows::{instant, parsed, required};
-use crate::{get, AuditEntry, Result, Store};
+use crate::{get, AuditEntry, Result, Store, StoreError};
 
 /// A stored manifest, without its content.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -37,14 +37,32 @@ pub struct NewManifest {
     pub package_count: i64,
 }
 
+/// How much one project may upload: manifests kept and their total size in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManifestQuota {
+    pub max_count: i64,
+    pub max_bytes: i64,
+}
+
+impl Default for ManifestQuota {
+    fn default() -> Self {
+        ManifestQuota {
+            max_count: 100,
+            max_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
 impl Store {
-    /// Stores (or replaces, by name) a project's manifest.
+    /// Stores (or replaces, by name) a project's manifest, within the project's quota
+    /// (checked in the same transaction, so concurrent uploads cannot both slip under it).
     pub async fn put_manifest(
         &self,
         actor: UserId,
         now: Timestamp,
         project: ProjectId,
         new: NewManifest,
+        quota: ManifestQuota,
     ) -> Result<Manifest> {
         let name = required("name", &new.name, 200)?;
         let manifest = Manifest {
@@ -57,6 +75,30 @@ impl Store {
             uploaded_at: now,
         };
         let mut w = self.write(Some(actor), now).await?;
+        // What the project keeps besides the manifest this one replaces.
+        let kept = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(content)), 0) AS bytes FROM manifests \
+             WHERE project_id = $1 AND name <> $2",
+        )
+        .bind(project.to_string())
+        .bind(&manifest.name)
+        .fetch_one(w.conn())
+        .await?;
+        let (count, bytes): (i64, i64) = (get(&kept, "n")?, get(&kept, "bytes")?);
+        let size = i64::try_from(new.content.len()).unwrap_or(i64::MAX);
+        if count + 1 > quota.max_count {
+            return Err(StoreError::QuotaExceeded(format!(
+                "the project keeps {count} manifests, its quota is {}; remove one or replace one by name",
+                quota.max_count
+            )));
+        }
+        if bytes.saturating_add(size) > quota.max_bytes {
+            return Err(StoreError::QuotaExceeded(format!(
+                "the project's manifests would take {} bytes, its quota is {} bytes",
+                bytes.saturating_add(size),
+                quota.max_bytes
+            )));
+        }
         sqlx::query("DELETE FROM manifests WHERE project_id = $1 AND name = $2")
             .bind(project.to_string())
             .bind(&manifest.name)
@@ -109,6 +151,17 @@ impl Store {
                     uploaded_at: instant(r, "uploaded_at")?,
                 })
             })
+            .collect()
+    }
+
+    /// Every manifest's project, name and SHA-256, without content: what a cached
+    /// graph is keyed by.
+    pub async fn manifest_hashes(&self) -> Result<Vec<(ProjectId, String, String)>> {
+        let rows = sqlx::query("SELECT project_id, name, sha256 FROM manifests ORDER BY project_id, name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((parsed(r, "project_id")?, get(r, "name")?, get(r, "sha256")?)))
             .collect()
     }
 

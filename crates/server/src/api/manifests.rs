@@ -26,7 +26,7 @@ pub fn routes() -> OpenApiRouter<App> {
 #[utoipa::path(put, path = "/projects/{project_id}/manifests/{name}", tag = "projects", security(("token" = [])),
     request_body(content = String, description = "the file as is: Cargo.lock, package-lock.json, poetry.lock, uv.lock, requirements.txt, CycloneDX or SPDX JSON, Debian Packages", content_type = "application/octet-stream"),
     params(("project_id" = String, Path), ("name" = String, Path, description = "file name, for example Cargo.lock")),
-    responses((status = 200, body = Manifest), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Manifest), (status = 403, body = ErrorBody), (status = 413, description = "larger than the upload limit, or beyond the project's manifest quota (count or bytes)", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_manifest(
     State(app): State<App>,
     actor: Actor,
@@ -35,10 +35,14 @@ async fn put_manifest(
 ) -> ApiResult<Json<Manifest>> {
     let user = actor.require()?;
     authz::project(&app, user, project).await?;
-    let new = impact::parse_manifest(&name, body.raw())?;
+    // Parsing a large lockfile or index is CPU work: keep it off the async workers.
+    let bytes = body.raw().to_vec();
+    let new = tokio::task::spawn_blocking(move || impact::parse_manifest(&name, &bytes))
+        .await
+        .map_err(crate::ApiError::internal)??;
     Ok(Json(
         app.store()
-            .put_manifest(user.id, app.clock().now(), project, new)
+            .put_manifest(user.id, app.clock().now(), project, new, app.config().manifest_quota)
             .await?,
     ))
 }
@@ -63,5 +67,5 @@ async fn list_manifests(
     responses((status = 200, body = CaseImpact), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn case_impact(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> ApiResult<Json<CaseImpact>> {
     authz::case(&app, actor.require()?, id, CaseAction::ViewImpact).await?;
-    Ok(Json(impact::case_impact(app.store(), id).await?))
+    Ok(Json(impact::case_impact(&app, id).await?))
 }
