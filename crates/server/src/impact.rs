@@ -124,7 +124,11 @@ pub struct CaseImpact {
 /// parsing every manifest, so it is rebuilt only when the set of manifests (by
 /// project, name and SHA-256) changed.
 #[derive(Default)]
-pub struct GraphCache(tokio::sync::Mutex<Option<(Vec<(ProjectId, String, String)>, Arc<Graph>, usize)>>);
+pub struct GraphCache(tokio::sync::Mutex<Option<CachedGraph>>);
+
+/// (project, manifest name, SHA-256) of every manifest a graph was built from, the
+/// graph, and how many manifests went in.
+type CachedGraph = (Vec<(ProjectId, String, String)>, Arc<Graph>, usize);
 
 impl GraphCache {
     /// The graph of the manifests stored now, and how many went in.
