@@ -1,4 +1,5 @@
-//! Commands that open the database themselves: `serve`, `demo`, `admin`, `audit`.
+//! Commands that open the database themselves: `serve`, `demo`, `admin` (and the
+//! database and runtime plumbing `audit` shares).
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use lockstep_core::{Clock, GlobalRole};
 use lockstep_server::{admin, demo, App, Config};
-use lockstep_store::{audit, redact_url, Store};
+use lockstep_store::{redact_url, Store};
 
 /// Where the database is.
 #[derive(Args, Debug, Clone)]
@@ -40,7 +41,7 @@ impl DatabaseArgs {
             .unwrap_or_else(|| format!("sqlite://{}", data_dir().join(default_file).display()))
     }
 
-    async fn open(&self, default_file: &str) -> anyhow::Result<Store> {
+    pub(crate) async fn open(&self, default_file: &str) -> anyhow::Result<Store> {
         let url = self.url(default_file);
         Store::connect(&url)
             .await
@@ -98,19 +99,7 @@ pub enum AdminCommand {
     },
 }
 
-#[derive(Subcommand, Debug)]
-pub enum AuditCommand {
-    /// Check the audit log's hash chain; exit 0 if intact, 1 naming the first bad entry.
-    Verify {
-        #[command(flatten)]
-        db: DatabaseArgs,
-        /// Output format.
-        #[arg(long, default_value = "table")]
-        format: crate::client::Format,
-    },
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -196,28 +185,5 @@ pub fn admin(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
-    })
-}
-
-pub fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
-        let AuditCommand::Verify { db, format } = cmd;
-        let store = db.open("lockstep.sqlite").await?;
-        let report = audit::verify(&store).await?;
-        match format {
-            crate::client::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-            crate::client::Format::Table => match &report.first_bad {
-                None => println!("audit log intact: {} events verified", report.events),
-                Some(bad) => println!(
-                    "audit log BROKEN at event {}: {} ({} events before it verified)",
-                    bad.seq, bad.reason, report.events
-                ),
-            },
-        }
-        Ok(if report.first_bad.is_none() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        })
     })
 }

@@ -94,8 +94,9 @@ impl AuditKey {
         PublicKey(self.0.verifying_key().to_bytes())
     }
 
-    /// Signs the chain's `head` as it stood at `at`.
+    /// Signs the chain's `head` as it stood at `at` (kept to the second).
     pub fn sign(&self, head: &AuditHead, at: Timestamp) -> Checkpoint {
+        let at = Timestamp::from_second(at.as_second()).unwrap_or(at);
         let public_key = self.public_key();
         let signature = self.0.sign(&signed_bytes(head.seq, &head.hash, at, &public_key));
         Checkpoint {
@@ -172,7 +173,15 @@ struct Document {
 impl Checkpoint {
     /// Reads a checkpoint document, naming the first field that is wrong.
     pub fn parse(json: &str) -> Result<Checkpoint, CheckpointError> {
-        let doc: Document = serde_json::from_str(json).map_err(|e| CheckpointError::Json(e.to_string()))?;
+        let mut json = serde_json::Deserializer::from_str(json);
+        let doc: Document = serde_path_to_error::deserialize(&mut json).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match path.as_str() {
+                "." | "?" => CheckpointError::Json(inner.to_string()),
+                _ => CheckpointError::Json(format!("field `{path}`: {inner}")),
+            }
+        })?;
         let field = |field, message: String| CheckpointError::Field { field, message };
         if doc.format != FORMAT {
             return Err(field(
