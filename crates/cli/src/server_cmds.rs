@@ -68,7 +68,7 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, env = "LOCKSTEP_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Seed the database and exit instead of serving.
+    /// Seed the database (or give the demo accounts a new password), print the login and exit instead of serving.
     #[arg(long)]
     pub seed_only: bool,
 }
@@ -140,16 +140,25 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open("demo.sqlite").await?;
         let clock = Clock::system();
-        if demo::seed(&store, clock.now()).await? {
-            eprintln!("Seeded the demo case into {}", redact_url(&args.db.url("demo.sqlite")));
+        let database = redact_url(&args.db.url("demo.sqlite"));
+        let login = demo::start(&store, clock.now()).await?;
+        if login.seeded {
+            eprintln!("Seeded the demo case into {database}");
+        } else {
+            eprintln!("Re-using the demo in {database}; its accounts have a new password");
         }
+        let print_login = || {
+            println!("Log in as {} with password {}", demo::DEMO_COORDINATOR, login.password);
+            println!("(participants: maria@zlib.example, ravi@flate2.example, dana@debian.example; same password)");
+        };
         if args.seed_only {
+            print_login();
             return Ok(ExitCode::SUCCESS);
         }
         let listener = listen(&args.listen).await?;
         println!("Lockstep demo: http://{}/", listener.local_addr()?);
-        println!("Log in as {} with password {}", demo::DEMO_COORDINATOR, demo::DEMO_PASSWORD);
-        println!("(participants: maria@zlib.example, ravi@flate2.example, dana@debian.example; same password). Ctrl-C stops.");
+        print_login();
+        println!("Ctrl-C stops.");
         lockstep_server::serve(App::new(store, clock, Config::default()), listener).await?;
         Ok(ExitCode::SUCCESS)
     })

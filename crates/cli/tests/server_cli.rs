@@ -1,6 +1,7 @@
-//! The `lockstep` binary end to end, on both back ends: seeding, `audit verify` on an
-//! intact and a tampered log, signed audit checkpoints, admin commands, and the API
-//! client commands against a running `lockstep serve`.
+//! The `lockstep` binary end to end, on both back ends: seeding and the demo's
+//! printed login, `audit verify` on an intact and a tampered log, signed audit
+//! checkpoints, admin commands, and the API client commands against a running
+//! `lockstep serve`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -211,6 +212,46 @@ both_backends!(admin_and_client_commands, |backend| async move {
     server.kill().unwrap();
     server.wait().unwrap();
 });
+
+/// The password `demo` printed ("Log in as ... with password P").
+fn printed_password(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Log in as "))
+        .unwrap_or_else(|| panic!("no login printed: {}", text(out)));
+    line.rsplit(' ').next().unwrap().to_owned()
+}
+
+async fn logs_in(url: &str, email: &str, password: &str) -> bool {
+    let store = lockstep_store::Store::connect(url).await.unwrap();
+    let found = store.user_by_email(email).await.unwrap();
+    store.close().await;
+    matches!(found, Some((_, Some(hash))) if lockstep_server::auth::verify_password(password, &hash))
+}
+
+both_backends!(demo_prints_a_password_that_logs_in, |backend| async move {
+    let Some(url) = fresh_database_url(backend).await else {
+        return;
+    };
+    let out = lockstep(&["demo", "--seed-only", "--database", &url], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(logs_in(&url, "alice@coord.example", &printed_password(&out)).await);
+});
+
+both_backends!(
+    demo_started_again_prints_a_new_password_that_logs_in,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let first = lockstep(&["demo", "--seed-only", "--database", &url], None, &[]);
+        let second = lockstep(&["demo", "--seed-only", "--database", &url], None, &[]);
+        assert!(second.status.success(), "{}", text(&second));
+        assert_ne!(printed_password(&first), printed_password(&second));
+        assert!(logs_in(&url, "maria@zlib.example", &printed_password(&second)).await);
+    }
+);
 
 /// A scratch directory for key and checkpoint files.
 fn scratch() -> PathBuf {
