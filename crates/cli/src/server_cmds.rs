@@ -49,11 +49,11 @@ impl DatabaseArgs {
     }
 }
 
+/// Where to listen, and how the cookies go out.
 #[derive(Args, Debug)]
-pub struct ServeArgs {
-    #[command(flatten)]
-    pub db: DatabaseArgs,
-    /// Address to listen on.
+pub struct ListenArgs {
+    /// Address to listen on. Beyond loopback (127.0.0.0/8, ::1, localhost) without --secure-cookies,
+    /// a warning is printed: session cookies would cross the network in clear text.
     #[arg(long, env = "LOCKSTEP_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Mark cookies Secure (set when Lockstep is served over HTTPS, directly or behind a proxy).
@@ -62,12 +62,19 @@ pub struct ServeArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
-    /// Address to listen on.
-    #[arg(long, env = "LOCKSTEP_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: String,
+    #[command(flatten)]
+    pub listen: ListenArgs,
     /// Seed the database (or give the demo accounts a new password), print the login and exit instead of serving.
     #[arg(long)]
     pub seed_only: bool,
@@ -114,10 +121,29 @@ fn init_logging() {
         .try_init();
 }
 
-async fn listen(addr: &str) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(addr)
+/// Binds the address and warns (stderr) when it reaches beyond this machine while
+/// cookies are not marked Secure. Decided on the bound address, so that a host name
+/// counts as what it resolved to.
+async fn listen(args: &ListenArgs) -> anyhow::Result<tokio::net::TcpListener> {
+    let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
-        .with_context(|| format!("listening on {addr}"))
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let bound = listener.local_addr()?;
+    if !args.secure_cookies && !lockstep_server::is_loopback(&bound.to_string()) {
+        eprintln!(
+            "warning: listening on {bound}, which is reachable beyond this machine, without --secure-cookies: \
+             session cookies and passwords cross the network in clear text unless Lockstep is served over \
+             HTTPS (then pass --secure-cookies); to keep it local, --listen 127.0.0.1:PORT"
+        );
+    }
+    Ok(listener)
+}
+
+fn config(args: &ListenArgs) -> Config {
+    Config {
+        secure_cookies: args.secure_cookies,
+        ..Config::default()
+    }
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -125,12 +151,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open("lockstep.sqlite").await?;
         let listener = listen(&args.listen).await?;
-        let config = Config {
-            secure_cookies: args.secure_cookies,
-            ..Config::default()
-        };
         tracing::info!("Lockstep listening on http://{}", listener.local_addr()?);
-        lockstep_server::serve(App::new(store, Clock::system(), config), listener).await?;
+        lockstep_server::serve(App::new(store, Clock::system(), config(&args.listen)), listener).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -159,7 +181,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("Lockstep demo: http://{}/", listener.local_addr()?);
         print_login();
         println!("Ctrl-C stops.");
-        lockstep_server::serve(App::new(store, clock, Config::default()), listener).await?;
+        lockstep_server::serve(App::new(store, clock, config(&args.listen)), listener).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -1,11 +1,11 @@
 //! The `lockstep` binary end to end, on both back ends: seeding and the demo's
 //! printed login, `audit verify` on an intact and a tampered log, signed audit
-//! checkpoints, admin commands, and the API client commands against a running
-//! `lockstep serve`.
+//! checkpoints, admin commands, the API client commands against a running
+//! `lockstep serve`, and the warning for serving beyond loopback without Secure cookies.
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -423,3 +423,43 @@ both_backends!(audit_checkpoint_with_an_unreadable_key_exits_2, |backend| async 
     assert!(text(&out).contains("not-a-key.pem"), "{}", text(&out));
     assert!(out.stdout.is_empty(), "{}", text(&out));
 });
+
+/// Starts `serve` on `listen` (port 0: any free one) and returns its stderr up to the
+/// line saying where it listens.
+fn serve_stderr_until_listening(listen: &str) -> String {
+    let url = format!("sqlite://{}", path(&scratch().join("serve.sqlite")));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["serve", "--database", &url, "--listen", listen])
+        .env_remove("LOCKSTEP_SECURE_COOKIES")
+        .env("LOCKSTEP_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = String::new();
+    for line in BufReader::new(server.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("Lockstep listening on") {
+            break;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    seen
+}
+
+#[test]
+fn serve_beyond_loopback_without_secure_cookies_warns() {
+    let stderr = serve_stderr_until_listening("0.0.0.0:0");
+    assert!(stderr.contains("warning: listening on 0.0.0.0:"), "{stderr}");
+    assert!(stderr.contains("--secure-cookies"), "{stderr}");
+}
+
+#[test]
+fn serve_on_loopback_does_not_warn() {
+    let stderr = serve_stderr_until_listening("127.0.0.1:0");
+    assert!(stderr.contains("Lockstep listening on"), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
