@@ -32,7 +32,7 @@ struct Cli {
 enum Command {
     /// Run the server (API and web pages).
     Serve(server_cmds::ServeArgs),
-    /// Run the server on a SQLite file seeded with a realistic embargoed case; prints the URL and a login.
+    /// Run the server on a SQLite file seeded with a realistic embargoed case; prints the URL and a login (a new password at every start).
     Demo(server_cmds::DemoArgs),
     /// Administration against the database: users and API tokens.
     #[command(subcommand)]
