@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod client;
 mod server_cmds;
 
@@ -31,14 +32,14 @@ struct Cli {
 enum Command {
     /// Run the server (API and web pages).
     Serve(server_cmds::ServeArgs),
-    /// Run the server on a SQLite file seeded with a realistic embargoed case; prints the URL and a login.
+    /// Run the server on a SQLite file seeded with a realistic embargoed case; prints the URL and a login (a new password at every start).
     Demo(server_cmds::DemoArgs),
     /// Administration against the database: users and API tokens.
     #[command(subcommand)]
     Admin(server_cmds::AdminCommand),
-    /// The tamper-evident audit log.
+    /// The tamper-evident audit log: verify it, and sign checkpoints of it with a key kept outside the database.
     #[command(subcommand)]
-    Audit(server_cmds::AuditCommand),
+    Audit(audit::AuditCommand),
     /// Cases, over the API (--server, --token).
     Case {
         #[command(flatten)]
@@ -71,7 +72,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => server_cmds::serve(args),
         Command::Demo(args) => server_cmds::demo(args),
         Command::Admin(cmd) => server_cmds::admin(cmd),
-        Command::Audit(cmd) => server_cmds::audit(cmd),
+        Command::Audit(cmd) => audit::run(cmd),
         Command::Case { client, command } => client::case(client, command),
         Command::Project { client, command } => client::project(client, command),
         Command::Cvss(args) => cvss::run(args),

@@ -1,4 +1,5 @@
-//! Commands that open the database themselves: `serve`, `demo`, `admin`, `audit`.
+//! Commands that open the database themselves: `serve`, `demo`, `admin` (and the
+//! database and runtime plumbing `audit` shares).
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use lockstep_core::{Clock, GlobalRole};
 use lockstep_server::{admin, demo, App, Config};
-use lockstep_store::{audit, redact_url, Store};
+use lockstep_store::{redact_url, Store};
 
 /// Where the database is.
 #[derive(Args, Debug, Clone)]
@@ -40,7 +41,7 @@ impl DatabaseArgs {
             .unwrap_or_else(|| format!("sqlite://{}", data_dir().join(default_file).display()))
     }
 
-    async fn open(&self, default_file: &str) -> anyhow::Result<Store> {
+    pub(crate) async fn open(&self, default_file: &str) -> anyhow::Result<Store> {
         let url = self.url(default_file);
         Store::connect(&url)
             .await
@@ -48,11 +49,11 @@ impl DatabaseArgs {
     }
 }
 
+/// Where to listen, and how the cookies go out.
 #[derive(Args, Debug)]
-pub struct ServeArgs {
-    #[command(flatten)]
-    pub db: DatabaseArgs,
-    /// Address to listen on.
+pub struct ListenArgs {
+    /// Address to listen on. Beyond loopback (127.0.0.0/8, ::1, localhost) without --secure-cookies,
+    /// a warning is printed: session cookies would cross the network in clear text.
     #[arg(long, env = "LOCKSTEP_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Mark cookies Secure (set when Lockstep is served over HTTPS, directly or behind a proxy).
@@ -61,13 +62,20 @@ pub struct ServeArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
-    /// Address to listen on.
-    #[arg(long, env = "LOCKSTEP_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: String,
-    /// Seed the database and exit instead of serving.
+    #[command(flatten)]
+    pub listen: ListenArgs,
+    /// Seed the database (or give the demo accounts a new password), print the login and exit instead of serving.
     #[arg(long)]
     pub seed_only: bool,
 }
@@ -98,19 +106,7 @@ pub enum AdminCommand {
     },
 }
 
-#[derive(Subcommand, Debug)]
-pub enum AuditCommand {
-    /// Check the audit log's hash chain; exit 0 if intact, 1 naming the first bad entry.
-    Verify {
-        #[command(flatten)]
-        db: DatabaseArgs,
-        /// Output format.
-        #[arg(long, default_value = "table")]
-        format: crate::client::Format,
-    },
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -125,10 +121,29 @@ fn init_logging() {
         .try_init();
 }
 
-async fn listen(addr: &str) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(addr)
+/// Binds the address and warns (stderr) when it reaches beyond this machine while
+/// cookies are not marked Secure. Decided on the bound address, so that a host name
+/// counts as what it resolved to.
+async fn listen(args: &ListenArgs) -> anyhow::Result<tokio::net::TcpListener> {
+    let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
-        .with_context(|| format!("listening on {addr}"))
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let bound = listener.local_addr()?;
+    if !args.secure_cookies && !lockstep_server::is_loopback(&bound.to_string()) {
+        eprintln!(
+            "warning: listening on {bound}, which is reachable beyond this machine, without --secure-cookies: \
+             session cookies and passwords cross the network in clear text unless Lockstep is served over \
+             HTTPS (then pass --secure-cookies); to keep it local, --listen 127.0.0.1:PORT"
+        );
+    }
+    Ok(listener)
+}
+
+fn config(args: &ListenArgs) -> Config {
+    Config {
+        secure_cookies: args.secure_cookies,
+        ..Config::default()
+    }
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -136,12 +151,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open("lockstep.sqlite").await?;
         let listener = listen(&args.listen).await?;
-        let config = Config {
-            secure_cookies: args.secure_cookies,
-            ..Config::default()
-        };
         tracing::info!("Lockstep listening on http://{}", listener.local_addr()?);
-        lockstep_server::serve(App::new(store, Clock::system(), config), listener).await?;
+        lockstep_server::serve(App::new(store, Clock::system(), config(&args.listen)), listener).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -151,17 +162,26 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open("demo.sqlite").await?;
         let clock = Clock::system();
-        if demo::seed(&store, clock.now()).await? {
-            eprintln!("Seeded the demo case into {}", redact_url(&args.db.url("demo.sqlite")));
+        let database = redact_url(&args.db.url("demo.sqlite"));
+        let login = demo::start(&store, clock.now()).await?;
+        if login.seeded {
+            eprintln!("Seeded the demo case into {database}");
+        } else {
+            eprintln!("Re-using the demo in {database}; its accounts have a new password");
         }
+        let print_login = || {
+            println!("Log in as {} with password {}", demo::DEMO_COORDINATOR, login.password);
+            println!("(participants: maria@zlib.example, ravi@flate2.example, dana@debian.example; same password)");
+        };
         if args.seed_only {
+            print_login();
             return Ok(ExitCode::SUCCESS);
         }
         let listener = listen(&args.listen).await?;
         println!("Lockstep demo: http://{}/", listener.local_addr()?);
-        println!("Log in as {} with password {}", demo::DEMO_COORDINATOR, demo::DEMO_PASSWORD);
-        println!("(participants: maria@zlib.example, ravi@flate2.example, dana@debian.example; same password). Ctrl-C stops.");
-        lockstep_server::serve(App::new(store, clock, Config::default()), listener).await?;
+        print_login();
+        println!("Ctrl-C stops.");
+        lockstep_server::serve(App::new(store, clock, config(&args.listen)), listener).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -196,28 +216,5 @@ pub fn admin(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
-    })
-}
-
-pub fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
-        let AuditCommand::Verify { db, format } = cmd;
-        let store = db.open("lockstep.sqlite").await?;
-        let report = audit::verify(&store).await?;
-        match format {
-            crate::client::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-            crate::client::Format::Table => match &report.first_bad {
-                None => println!("audit log intact: {} events verified", report.events),
-                Some(bad) => println!(
-                    "audit log BROKEN at event {}: {} ({} events before it verified)",
-                    bad.seq, bad.reason, report.events
-                ),
-            },
-        }
-        Ok(if report.first_bad.is_none() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        })
     })
 }

@@ -1,10 +1,12 @@
-//! The `lockstep` binary end to end, on both back ends: seeding, `audit verify` on an
-//! intact and a tampered log, admin commands, and the API client commands against a
-//! running `lockstep serve`.
+//! The `lockstep` binary end to end, on both back ends: seeding and the demo's
+//! printed login, `audit verify` on an intact and a tampered log, signed audit
+//! checkpoints, admin commands, the API client commands against a running
+//! `lockstep serve`, and the warning for serving beyond loopback without Secure cookies.
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -210,3 +212,254 @@ both_backends!(admin_and_client_commands, |backend| async move {
     server.kill().unwrap();
     server.wait().unwrap();
 });
+
+/// The password `demo` printed ("Log in as ... with password P").
+fn printed_password(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Log in as "))
+        .unwrap_or_else(|| panic!("no login printed: {}", text(out)));
+    line.rsplit(' ').next().unwrap().to_owned()
+}
+
+async fn logs_in(url: &str, email: &str, password: &str) -> bool {
+    let store = lockstep_store::Store::connect(url).await.unwrap();
+    let found = store.user_by_email(email).await.unwrap();
+    store.close().await;
+    matches!(found, Some((_, Some(hash))) if lockstep_server::auth::verify_password(password, &hash))
+}
+
+both_backends!(demo_prints_a_password_that_logs_in, |backend| async move {
+    let Some(url) = fresh_database_url(backend).await else {
+        return;
+    };
+    let out = lockstep(&["demo", "--seed-only", "--database", &url], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(logs_in(&url, "alice@coord.example", &printed_password(&out)).await);
+});
+
+both_backends!(
+    demo_started_again_prints_a_new_password_that_logs_in,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let first = lockstep(&["demo", "--seed-only", "--database", &url], None, &[]);
+        let second = lockstep(&["demo", "--seed-only", "--database", &url], None, &[]);
+        assert!(second.status.success(), "{}", text(&second));
+        assert_ne!(printed_password(&first), printed_password(&second));
+        assert!(logs_in(&url, "maria@zlib.example", &printed_password(&second)).await);
+    }
+);
+
+/// A scratch directory for key and checkpoint files.
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lockstep-cli-audit-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}-{nanos}", std::process::id())
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Seeds the demo, makes a key and takes a checkpoint; returns (key file, public key, checkpoint file).
+fn seeded_with_checkpoint(url: &str, dir: &Path) -> (PathBuf, String, PathBuf) {
+    let out = lockstep(&["demo", "--seed-only", "--database", url], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let key = dir.join("audit.key");
+    let out = lockstep(&["audit", "keygen", "--out", path(&key)], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public_key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let checkpoint = dir.join("checkpoint.json");
+    let out = lockstep(
+        &["audit", "checkpoint", "--database", url, "--out", path(&checkpoint)],
+        None,
+        &[("LOCKSTEP_AUDIT_KEY", path(&key))],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    (key, public_key, checkpoint)
+}
+
+fn verify_with(url: &str, checkpoint: &Path, public_key: &str) -> Output {
+    lockstep(
+        &[
+            "audit",
+            "verify",
+            "--database",
+            url,
+            "--checkpoint",
+            path(checkpoint),
+            "--public-key",
+            public_key,
+        ],
+        None,
+        &[],
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn audit_keygen_writes_a_key_only_its_owner_reads_and_never_overwrites_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let key = scratch().join("audit.key");
+    let out = lockstep(&["audit", "keygen", "--out", path(&key)], None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    let before = std::fs::read(&key).unwrap();
+    let out = lockstep(&["audit", "keygen", "--out", path(&key)], None, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+}
+
+both_backends!(
+    audit_verify_with_checkpoint_after_more_writes_exits_0,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let dir = scratch();
+        let (_, public_key, checkpoint) = seeded_with_checkpoint(&url, &dir);
+        let out = lockstep(
+            &[
+                "admin",
+                "create-user",
+                "--email",
+                "new@example.org",
+                "--name",
+                "New",
+                "--role",
+                "member",
+            ],
+            Some("\n"),
+            &[("LOCKSTEP_DATABASE_URL", &url)],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let out = verify_with(&url, &checkpoint, &public_key);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("extends the checkpoint"), "{}", text(&out));
+    }
+);
+
+both_backends!(
+    audit_verify_of_a_log_cut_back_below_its_checkpoint_exits_1_naming_the_event,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let dir = scratch();
+        let (_, public_key, checkpoint) = seeded_with_checkpoint(&url, &dir);
+        // A consistent shorter chain: the plain check cannot tell, the checkpoint can.
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        conn.execute("DELETE FROM audit_events WHERE seq > 10").await.unwrap();
+        conn.execute(
+            "UPDATE audit_head SET seq = 10, hash = (SELECT hash FROM audit_events WHERE seq = 10) WHERE id = 1",
+        )
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+        let out = lockstep(&["audit", "verify", "--database", &url], None, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let out = verify_with(&url, &checkpoint, &public_key);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("BROKEN at event 11"), "{}", text(&out));
+    }
+);
+
+both_backends!(
+    audit_verify_with_a_checkpoint_of_another_key_exits_1,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let dir = scratch();
+        let (_, _, checkpoint) = seeded_with_checkpoint(&url, &dir);
+        let out = lockstep(&["audit", "keygen", "--out", path(&dir.join("other.key"))], None, &[]);
+        let other_public_key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let out = verify_with(&url, &checkpoint, &other_public_key);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("NOT TRUSTED"), "{}", text(&out));
+    }
+);
+
+both_backends!(
+    audit_verify_with_a_malformed_checkpoint_exits_2_naming_the_field,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let dir = scratch();
+        let (_, public_key, checkpoint) = seeded_with_checkpoint(&url, &dir);
+        let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
+        doc["seq"] = "forty-two".into();
+        std::fs::write(&checkpoint, doc.to_string()).unwrap();
+        let out = verify_with(&url, &checkpoint, &public_key);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains("seq"), "{}", text(&out));
+    }
+);
+
+both_backends!(audit_checkpoint_with_an_unreadable_key_exits_2, |backend| async move {
+    let Some(url) = fresh_database_url(backend).await else {
+        return;
+    };
+    let key = scratch().join("not-a-key.pem");
+    std::fs::write(&key, "hello\n").unwrap();
+    let out = lockstep(
+        &["audit", "checkpoint", "--database", &url, "--key", path(&key)],
+        None,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("not-a-key.pem"), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+});
+
+/// Starts `serve` on `listen` (port 0: any free one) and returns its stderr up to the
+/// line saying where it listens.
+fn serve_stderr_until_listening(listen: &str) -> String {
+    let url = format!("sqlite://{}", path(&scratch().join("serve.sqlite")));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["serve", "--database", &url, "--listen", listen])
+        .env_remove("LOCKSTEP_SECURE_COOKIES")
+        .env("LOCKSTEP_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = String::new();
+    for line in BufReader::new(server.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("Lockstep listening on") {
+            break;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    seen
+}
+
+#[test]
+fn serve_beyond_loopback_without_secure_cookies_warns() {
+    let stderr = serve_stderr_until_listening("0.0.0.0:0");
+    assert!(stderr.contains("warning: listening on 0.0.0.0:"), "{stderr}");
+    assert!(stderr.contains("--secure-cookies"), "{stderr}");
+}
+
+#[test]
+fn serve_on_loopback_does_not_warn() {
+    let stderr = serve_stderr_until_listening("127.0.0.1:0");
+    assert!(stderr.contains("Lockstep listening on"), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}

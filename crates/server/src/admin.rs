@@ -1,5 +1,5 @@
 //! Administration done from the command line against the database directly:
-//! creating users and API tokens.
+//! creating users, setting passwords and creating API tokens.
 
 use lockstep_core::GlobalRole;
 use lockstep_store::{NewUser, Store, User};
@@ -15,14 +15,7 @@ pub async fn create_user(
     role: GlobalRole,
     password: &str,
 ) -> anyhow::Result<User> {
-    let password_hash = if password.is_empty() {
-        None
-    } else {
-        if password.chars().count() < 12 {
-            anyhow::bail!("password: must be at least 12 characters");
-        }
-        Some(auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.detail.message))?)
-    };
+    let password_hash = password_hash(password)?;
     let user = store
         .create_user(
             None,
@@ -36,6 +29,32 @@ pub async fn create_user(
         )
         .await?;
     Ok(user)
+}
+
+/// Gives the user with `email` a new password (empty: token-only) and ends their web
+/// sessions.
+pub async fn set_password(store: &Store, now: jiff::Timestamp, email: &str, password: &str) -> anyhow::Result<User> {
+    let (user, _) = store
+        .user_by_email(email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("email: no user {email}"))?;
+    store
+        .set_password_hash(None, now, user.id, password_hash(password)?)
+        .await?;
+    Ok(user)
+}
+
+/// The stored form of a password; none for an empty one (token-only accounts).
+fn password_hash(password: &str) -> anyhow::Result<Option<String>> {
+    if password.is_empty() {
+        return Ok(None);
+    }
+    if password.chars().count() < 12 {
+        anyhow::bail!("password: must be at least 12 characters");
+    }
+    Ok(Some(
+        auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.detail.message))?,
+    ))
 }
 
 /// Creates an API token for the user with `email` and returns it (shown once; only

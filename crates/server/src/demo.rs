@@ -13,10 +13,80 @@ use lockstep_store::{
 
 use crate::admin;
 
-/// The password every demo account has.
-pub const DEMO_PASSWORD: &str = "lockstep-demo-password";
 /// The coordinator the demo suggests logging in as.
 pub const DEMO_COORDINATOR: &str = "alice@coord.example";
+
+/// The demo's accounts: email, display name, role. They all share one password, made
+/// anew at every start.
+const ACCOUNTS: [(&str, &str, GlobalRole); 6] = [
+    ("admin@lockstep.example", "Instance Admin", GlobalRole::Admin),
+    (DEMO_COORDINATOR, "Alice Moreau (coordinator)", GlobalRole::Coordinator),
+    ("maria@zlib.example", "Maria Jensen (zlib)", GlobalRole::Member),
+    ("ravi@flate2.example", "Ravi Iyer (flate2)", GlobalRole::Member),
+    (
+        "dana@debian.example",
+        "Dana Weiss (Debian security)",
+        GlobalRole::Member,
+    ),
+    ("omar@outside.example", "Omar Haddad (not read in)", GlobalRole::Member),
+];
+
+/// How to log in to the demo this time.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    /// The password every demo account now has.
+    pub password: String,
+    /// Whether the database was empty and has just been seeded (else it was the demo's
+    /// database from an earlier start, and only the password changed).
+    pub seeded: bool,
+}
+
+/// Readies the database for the demo and returns the password to log in with. An
+/// empty database is seeded; one that already holds the demo's accounts (an earlier
+/// start) keeps its data and gets a new password. The password is random at every
+/// start, never a constant: a demo left listening is not open to anyone who has read
+/// the source. A database with other users but none of the demo's is refused.
+pub async fn start(store: &Store, now: Timestamp) -> anyhow::Result<DemoLogin> {
+    let password = new_password()?;
+    if store.list_users().await?.is_empty() {
+        seed(store, now, &password).await?;
+        return Ok(DemoLogin { password, seeded: true });
+    }
+    let mut found = 0;
+    for (email, _, _) in ACCOUNTS {
+        if store.user_by_email(email).await?.is_some() {
+            admin::set_password(store, now, email, &password).await?;
+            found += 1;
+        }
+    }
+    if found == 0 {
+        anyhow::bail!(
+            "this database has users but none of the demo's; the demo runs on an empty database or its own \
+             (use `lockstep serve` for a real one)"
+        );
+    }
+    Ok(DemoLogin {
+        password,
+        seeded: false,
+    })
+}
+
+/// A new random password: 20 characters in four groups (100 bits), from letters and
+/// digits that cannot be mistaken for each other.
+pub fn new_password() -> anyhow::Result<String> {
+    const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
+    let mut password = String::with_capacity(23);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && i % 5 == 0 {
+            password.push('-');
+        }
+        // 256 is a multiple of 32, so every character is equally likely.
+        password.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+    }
+    Ok(password)
+}
 
 const FLATE2_LOCK: &str = r#"version = 3
 
@@ -70,28 +140,17 @@ version = "1.1.20"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 "#;
 
-/// Seeds the demo data unless the database already has users. Returns whether it seeded.
-pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
-    if !store.list_users().await?.is_empty() {
-        return Ok(false);
-    }
+/// Seeds an empty database with the demo's accounts, all with `password`, and its case.
+async fn seed(store: &Store, now: Timestamp, password: &str) -> anyhow::Result<()> {
     // The case was opened a day and a half ago, so its history lies in the past.
     let public_base = now;
     let now = now.checked_sub(SignedDuration::from_hours(36)).unwrap_or(now);
-    let user = |email: &'static str, name: &'static str, role| async move {
-        admin::create_user(store, now, email, name, role, DEMO_PASSWORD).await
-    };
-    user("admin@lockstep.example", "Instance Admin", GlobalRole::Admin).await?;
-    let alice = user(DEMO_COORDINATOR, "Alice Moreau (coordinator)", GlobalRole::Coordinator).await?;
-    let maria = user("maria@zlib.example", "Maria Jensen (zlib)", GlobalRole::Member).await?;
-    let ravi = user("ravi@flate2.example", "Ravi Iyer (flate2)", GlobalRole::Member).await?;
-    let dana = user(
-        "dana@debian.example",
-        "Dana Weiss (Debian security)",
-        GlobalRole::Member,
-    )
-    .await?;
-    user("omar@outside.example", "Omar Haddad (not read in)", GlobalRole::Member).await?;
+    let mut users = Vec::with_capacity(ACCOUNTS.len());
+    for (email, name, role) in ACCOUNTS {
+        users.push(admin::create_user(store, now, email, name, role, password).await?);
+    }
+    let [_admin, alice, maria, ravi, dana, _omar] =
+        <[_; 6]>::try_from(users).expect("one user per entry of ACCOUNTS, which has six");
 
     let project = |name: &str, repo: &str, contact: &str, purls: &[&str]| NewProject {
         name: name.into(),
@@ -362,5 +421,5 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
             },
         )
         .await?;
-    Ok(true)
+    Ok(())
 }

@@ -131,6 +131,30 @@ pub fn public_routes() -> Vec<(&'static str, &'static str)> {
     public::ROUTES.to_vec()
 }
 
+/// Whether a listening address (`HOST:PORT`, `[V6]:PORT`, or a bare host) reaches only
+/// this machine: 127.0.0.0/8, ::1 (also as ::ffff:127.x.y.z), or `localhost`. Anything
+/// else, 0.0.0.0 and :: included, is reachable from elsewhere, where session cookies
+/// without `Secure` would travel in clear text. Host names other than `localhost` are
+/// not resolved and count as beyond loopback.
+pub fn is_loopback(listen: &str) -> bool {
+    use std::net::{IpAddr, SocketAddr};
+    let loopback_ip = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    };
+    if let Ok(addr) = listen.parse::<SocketAddr>() {
+        return loopback_ip(addr.ip());
+    }
+    if let Ok(ip) = listen.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        return loopback_ip(ip);
+    }
+    let host = match listen.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => listen,
+    };
+    host.eq_ignore_ascii_case("localhost")
+}
+
 /// Serves the app on `listener` until Ctrl-C.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     axum::serve(listener, router(app))
@@ -139,4 +163,35 @@ pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Resul
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_addresses_are_told_from_the_rest() {
+        for addr in [
+            "127.0.0.1:8080",
+            "127.1.2.3:80",
+            "[::1]:8080",
+            "::1",
+            "[::ffff:127.0.0.1]:8080",
+            "localhost:8080",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback(addr), "{addr} is loopback");
+        }
+        for addr in [
+            "0.0.0.0:8080",
+            "[::]:8080",
+            "192.168.1.5:8080",
+            "10.0.0.1:443",
+            "[2001:db8::1]:8080",
+            "lockstep.example.org:8080",
+            "localhost.example.org:8080",
+        ] {
+            assert!(!is_loopback(addr), "{addr} is beyond loopback");
+        }
+    }
 }

@@ -93,6 +93,33 @@ impl Store {
         Ok(user)
     }
 
+    /// Replaces a user's password hash (None: token-only from now on) and ends their web
+    /// sessions, so that whoever knew the old password is logged out.
+    pub async fn set_password_hash(
+        &self,
+        actor: Option<UserId>,
+        now: Timestamp,
+        user: UserId,
+        password_hash: Option<String>,
+    ) -> Result<()> {
+        let mut w = self.write(actor, now).await?;
+        let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.to_string())
+            .execute(w.conn())
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            // Dropping `w` rolls the transaction back: nothing was written.
+            return Err(StoreError::NotFound("user"));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.to_string())
+            .execute(w.conn())
+            .await?;
+        w.commit(AuditEntry::new("user.password", None, user, json!({}))).await
+    }
+
     /// A user and their password hash, by email (case-insensitive).
     pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>> {
         let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
