@@ -1,11 +1,19 @@
 //! Who is asking: API tokens (`Authorization: Bearer`), web sessions (an HttpOnly,
 //! SameSite cookie plus a CSRF token on every form), and argon2id passwords. Only
 //! hashes of tokens and session ids are stored.
+//!
+//! Which credential a request may carry depends on where it goes: the router strips
+//! cookies from API requests and `Authorization` from page requests
+//! ([`one_credential_per_surface`]) before any extractor runs, so [`Actor`] only ever
+//! sees the one that surface accepts.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use lockstep_store::User;
 use sha2::{Digest, Sha256};
@@ -15,6 +23,34 @@ use crate::{ApiError, App};
 pub const SESSION_COOKIE: &str = "lockstep_session";
 pub const LOGIN_CSRF_COOKIE: &str = "lockstep_login_csrf";
 const TOKEN_PREFIX: &str = "lst_";
+
+/// Whether a path belongs to the JSON API.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Middleware: the API takes `Authorization: Bearer` tokens only, the pages session
+/// cookies only. A browser attaches cookies to any cross-site request (a `text/plain`
+/// form post needs no CORS preflight), so an API that honoured the session cookie
+/// would be a CSRF hole without any CSRF check; and a page that honoured a token would
+/// be a form without its CSRF token.
+///
+/// Why a layer that removes the header, and not two extractors (`ApiActor`,
+/// `PageActor`): it runs on the whole router, before routing and before any extractor,
+/// and it decides by the request path, which is also what routing decides by. No
+/// handler added later, no extractor (`Actor`, `CookieJar`, anything new) and no route
+/// registered outside `api::router` (like `/api/v1/openapi.json`) can see the wrong
+/// credential, because it is no longer in the request. An extractor split would hold
+/// only as long as every new handler picked the right type.
+pub async fn one_credential_per_surface(mut req: Request, next: Next) -> Response {
+    let strip = if is_api_path(req.uri().path()) {
+        COOKIE
+    } else {
+        AUTHORIZATION
+    };
+    req.headers_mut().remove(strip);
+    next.run(req).await
+}
 
 /// A fresh random secret (256 bits), hex-encoded.
 pub fn random_secret() -> Result<String, ApiError> {
@@ -93,7 +129,7 @@ impl FromRequestParts<App> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let token = value
                 .to_str()
                 .ok()
@@ -149,4 +185,17 @@ pub fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
 /// Constant-time comparison of two secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_paths_are_those_under_slash_api() {
+        assert!(is_api_path("/api/v1/cases"));
+        assert!(is_api_path("/api"));
+        assert!(!is_api_path("/apiary"));
+        assert!(!is_api_path("/cases"));
+    }
 }

@@ -105,6 +105,7 @@ pub fn router(app: App) -> Router {
         .merge(public::router().layer(from_fn(headers::may_be_cached)))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn(auth::one_credential_per_surface))
         .layer(from_fn(headers::security_headers))
         .with_state(app)
 }
