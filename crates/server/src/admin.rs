@@ -21,7 +21,11 @@ pub async fn create_user(
         if password.chars().count() < 12 {
             anyhow::bail!("password: must be at least 12 characters");
         }
-        Some(auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.detail.message))?)
+        Some(
+            auth::hash_password_off_workers(password.to_owned())
+                .await
+                .map_err(|e| anyhow::anyhow!(e.detail.message))?,
+        )
     };
     let user = store
         .create_user(

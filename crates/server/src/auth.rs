@@ -70,7 +70,8 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// An argon2id PHC hash of a password.
+/// An argon2id PHC hash of a password. Slow on purpose: call it off the async workers
+/// ([`hash_password_off_workers`]).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).map_err(ApiError::internal)?;
@@ -81,9 +82,38 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
+/// [`hash_password`] on tokio's blocking pool, so that hashing does not stall the
+/// async workers that serve every other request.
+pub async fn hash_password_off_workers(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+}
+
 /// Whether `password` matches a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// An argon2id hash of a password no account has, with the default parameters (a unit
+/// test holds it to them). Checking a login for an email with no account (or with no
+/// password) against it costs the same work as checking a real one, so the time an
+/// answer takes does not tell which emails have accounts.
+const DUMMY_PASSWORD_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$L+MIX2aREPn9Ra5QLrUN0Q$SQxkHCooF2CXHm7WK/tAYrHRcDmjacBv0QJ16lW5aj4";
+
+/// Checks a password on tokio's blocking pool, against the account's hash or, when
+/// there is none, against [`DUMMY_PASSWORD_HASH`] (always false then, at the same cost).
+pub async fn check_password_off_workers(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            verify_password(&password, DUMMY_PASSWORD_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(ApiError::internal)
 }
 
 /// How an actor proved who they are.
@@ -189,7 +219,23 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::PasswordHash;
+    use argon2::Params;
+
     use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let dummy = PasswordHash::new(DUMMY_PASSWORD_HASH).expect("the dummy hash parses");
+        let real = hash_password("a password of some account").expect("hashing works");
+        let real = PasswordHash::new(&real).expect("a fresh hash parses");
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(
+            Params::try_from(&dummy).expect("dummy params"),
+            Params::try_from(&real).expect("real params")
+        );
+    }
 
     #[test]
     fn api_paths_are_those_under_slash_api() {

@@ -12,9 +12,11 @@ mod error;
 pub mod escalation;
 mod headers;
 pub mod impact;
+pub mod login;
 mod public;
 mod web;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -125,12 +127,16 @@ pub fn public_routes() -> Vec<(&'static str, &'static str)> {
     public::ROUTES.to_vec()
 }
 
-/// Serves the app on `listener` until Ctrl-C.
+/// Serves the app on `listener` until Ctrl-C. Each request knows its peer's address
+/// (the login throttle counts by it).
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
