@@ -15,7 +15,7 @@ pub async fn create_user(
     role: GlobalRole,
     password: &str,
 ) -> anyhow::Result<User> {
-    let password_hash = password_hash(password)?;
+    let password_hash = password_hash(password).await?;
     let user = store
         .create_user(
             None,
@@ -39,13 +39,13 @@ pub async fn set_password(store: &Store, now: jiff::Timestamp, email: &str, pass
         .await?
         .ok_or_else(|| anyhow::anyhow!("email: no user {email}"))?;
     store
-        .set_password_hash(None, now, user.id, password_hash(password)?)
+        .set_password_hash(None, now, user.id, password_hash(password).await?)
         .await?;
     Ok(user)
 }
 
 /// The stored form of a password; none for an empty one (token-only accounts).
-fn password_hash(password: &str) -> anyhow::Result<Option<String>> {
+async fn password_hash(password: &str) -> anyhow::Result<Option<String>> {
     if password.is_empty() {
         return Ok(None);
     }
@@ -53,7 +53,9 @@ fn password_hash(password: &str) -> anyhow::Result<Option<String>> {
         anyhow::bail!("password: must be at least 12 characters");
     }
     Ok(Some(
-        auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.detail.message))?,
+        auth::hash_password_off_workers(password.to_owned())
+            .await
+            .map_err(|e| anyhow::anyhow!(e.detail.message))?,
     ))
 }
 

@@ -1,11 +1,19 @@
 //! Who is asking: API tokens (`Authorization: Bearer`), web sessions (an HttpOnly,
 //! SameSite cookie plus a CSRF token on every form), and argon2id passwords. Only
 //! hashes of tokens and session ids are stored.
+//!
+//! Which credential a request may carry depends on where it goes: the router strips
+//! cookies from API requests and `Authorization` from page requests
+//! ([`one_credential_per_surface`]) before any extractor runs, so [`Actor`] only ever
+//! sees the one that surface accepts.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use lockstep_store::User;
 use sha2::{Digest, Sha256};
@@ -15,6 +23,34 @@ use crate::{ApiError, App};
 pub const SESSION_COOKIE: &str = "lockstep_session";
 pub const LOGIN_CSRF_COOKIE: &str = "lockstep_login_csrf";
 const TOKEN_PREFIX: &str = "lst_";
+
+/// Whether a path belongs to the JSON API.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Middleware: the API takes `Authorization: Bearer` tokens only, the pages session
+/// cookies only. A browser attaches cookies to any cross-site request (a `text/plain`
+/// form post needs no CORS preflight), so an API that honoured the session cookie
+/// would be a CSRF hole without any CSRF check; and a page that honoured a token would
+/// be a form without its CSRF token.
+///
+/// Why a layer that removes the header, and not two extractors (`ApiActor`,
+/// `PageActor`): it runs on the whole router, before routing and before any extractor,
+/// and it decides by the request path, which is also what routing decides by. No
+/// handler added later, no extractor (`Actor`, `CookieJar`, anything new) and no route
+/// registered outside `api::router` (like `/api/v1/openapi.json`) can see the wrong
+/// credential, because it is no longer in the request. An extractor split would hold
+/// only as long as every new handler picked the right type.
+pub async fn one_credential_per_surface(mut req: Request, next: Next) -> Response {
+    let strip = if is_api_path(req.uri().path()) {
+        COOKIE
+    } else {
+        AUTHORIZATION
+    };
+    req.headers_mut().remove(strip);
+    next.run(req).await
+}
 
 /// A fresh random secret (256 bits), hex-encoded.
 pub fn random_secret() -> Result<String, ApiError> {
@@ -34,7 +70,8 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// An argon2id PHC hash of a password.
+/// An argon2id PHC hash of a password. Slow on purpose: call it off the async workers
+/// ([`hash_password_off_workers`]).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).map_err(ApiError::internal)?;
@@ -45,9 +82,38 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
+/// [`hash_password`] on tokio's blocking pool, so that hashing does not stall the
+/// async workers that serve every other request.
+pub async fn hash_password_off_workers(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+}
+
 /// Whether `password` matches a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// An argon2id hash of a password no account has, with the default parameters (a unit
+/// test holds it to them). Checking a login for an email with no account (or with no
+/// password) against it costs the same work as checking a real one, so the time an
+/// answer takes does not tell which emails have accounts.
+const DUMMY_PASSWORD_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$L+MIX2aREPn9Ra5QLrUN0Q$SQxkHCooF2CXHm7WK/tAYrHRcDmjacBv0QJ16lW5aj4";
+
+/// Checks a password on tokio's blocking pool, against the account's hash or, when
+/// there is none, against [`DUMMY_PASSWORD_HASH`] (always false then, at the same cost).
+pub async fn check_password_off_workers(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            verify_password(&password, DUMMY_PASSWORD_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(ApiError::internal)
 }
 
 /// How an actor proved who they are.
@@ -93,7 +159,7 @@ impl FromRequestParts<App> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let token = value
                 .to_str()
                 .ok()
@@ -149,4 +215,33 @@ pub fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
 /// Constant-time comparison of two secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::password_hash::PasswordHash;
+    use argon2::Params;
+
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let dummy = PasswordHash::new(DUMMY_PASSWORD_HASH).expect("the dummy hash parses");
+        let real = hash_password("a password of some account").expect("hashing works");
+        let real = PasswordHash::new(&real).expect("a fresh hash parses");
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(
+            Params::try_from(&dummy).expect("dummy params"),
+            Params::try_from(&real).expect("real params")
+        );
+    }
+
+    #[test]
+    fn api_paths_are_those_under_slash_api() {
+        assert!(is_api_path("/api/v1/cases"));
+        assert!(is_api_path("/api"));
+        assert!(!is_api_path("/apiary"));
+        assert!(!is_api_path("/cases"));
+    }
 }

@@ -12,20 +12,25 @@ mod case_forms;
 pub mod demo;
 mod error;
 pub mod escalation;
+mod headers;
 pub mod impact;
+pub mod login;
 mod public;
 mod web;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn;
 use axum::routing::get;
 use axum::Router;
 use lockstep_core::Clock;
 use lockstep_store::Store;
 
 pub use error::{ApiError, ApiResult};
+pub use headers::CONTENT_SECURITY_POLICY;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -99,20 +104,24 @@ impl App {
 pub fn router(app: App) -> Router {
     let (api, openapi) = api::router().split_for_parts();
     let openapi = Arc::new(openapi);
+    let openapi_doc = Router::new().route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = openapi.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    );
     Router::new()
         .merge(api)
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let doc = openapi.clone();
-                async move { axum::Json(doc.as_ref().clone()) }
-            }),
-        )
+        .merge(openapi_doc.layer(from_fn(headers::may_be_cached)))
+        // Not cacheable: a cache must not answer for a server that is down.
         .route("/healthz", get(|| async { "ok" }))
         .merge(web::router())
-        .merge(public::router())
+        .merge(public::router().layer(from_fn(headers::may_be_cached)))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn(auth::one_credential_per_surface))
+        .layer(from_fn(headers::security_headers))
         .with_state(app)
 }
 
@@ -155,13 +164,17 @@ pub fn is_loopback(listen: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
 }
 
-/// Serves the app on `listener` until Ctrl-C.
+/// Serves the app on `listener` until Ctrl-C. Each request knows its peer's address
+/// (the login throttle counts by it).
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 

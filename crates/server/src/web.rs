@@ -23,6 +23,7 @@ use crate::advisory_pages::{
 use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
+use crate::login::{self, ClientAddress, Outcome};
 use crate::{authz, ApiError, App};
 
 /// Declares the web routes once: the router and the (method, path) list the
@@ -168,56 +169,62 @@ async fn login_page(State(app): State<App>, jar: CookieJar, actor: Actor) -> Res
     if actor.user().is_some() {
         return Ok((jar, Redirect::to("/cases").into_response()));
     }
-    let token = auth::random_secret()?;
-    let page = render(
-        &app,
-        "login.html",
-        &actor,
-        context! { login_csrf => token, email => "" },
-    )?;
-    Ok((jar.add(auth::cookie(&app, auth::LOGIN_CSRF_COOKIE, token)), page))
+    login_form(&app, jar, "", None)
 }
 
-async fn login(State(app): State<App>, jar: CookieJar, body: Bytes) -> Result<(CookieJar, Response), WebError> {
+/// The login page with a fresh double-submit token in its form and cookie.
+fn login_form(app: &App, jar: CookieJar, email: &str, error: Option<&str>) -> Result<(CookieJar, Response), WebError> {
+    let token = auth::random_secret()?;
+    let page = render(
+        app,
+        "login.html",
+        &Actor::Anonymous,
+        context! { login_csrf => token, email => email, error => error },
+    )?;
+    Ok((jar.add(auth::cookie(app, auth::LOGIN_CSRF_COOKIE, token)), page))
+}
+
+/// Handles `POST /login`: the password check, throttled per account and per address.
+async fn login(
+    State(app): State<App>,
+    jar: CookieJar,
+    address: ClientAddress,
+    body: Bytes,
+) -> Result<(CookieJar, Response), WebError> {
     let form = form(&body);
+    let csrf_cookie = auth::LOGIN_CSRF_COOKIE;
     // Double-submit check: the login form's token must match its cookie.
-    let cookie_token = jar
-        .get(auth::LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
+    let cookie_token = jar.get(csrf_cookie).map(|c| c.value().to_owned()).unwrap_or_default();
     let form_token = form.get("csrf").cloned().unwrap_or_default();
     if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &form_token) {
         return Err(ApiError::forbidden("the login form is stale; reload the page").into());
     }
     let email = form.get("email").map(String::as_str).unwrap_or_default();
     let password = form.get("password").map(String::as_str).unwrap_or_default();
-    let found = app.store().user_by_email(email).await?;
-    let user = match found {
-        Some((user, Some(hash))) if auth::verify_password(password, &hash) => user,
-        _ => {
-            let token = auth::random_secret()?;
-            let page = render(
+    match login::attempt(&app, email, password, &address).await? {
+        Outcome::LoggedIn { session_secret } => {
+            let jar = jar.remove(Cookie::build(csrf_cookie).path("/")).add(auth::cookie(
                 &app,
-                "login.html",
-                &Actor::Anonymous,
-                context! { login_csrf => token, email => email, error => "Wrong email or password." },
-            )?;
-            let jar = jar.add(auth::cookie(&app, auth::LOGIN_CSRF_COOKIE, token));
-            return Ok((jar, (StatusCode::UNAUTHORIZED, page).into_response()));
+                auth::SESSION_COOKIE,
+                session_secret,
+            ));
+            Ok((jar, Redirect::to("/cases").into_response()))
         }
-    };
-    let secret = auth::random_secret()?;
-    let csrf = auth::random_secret()?;
-    let now = app.clock().now();
-    let ttl = jiff::SignedDuration::try_from(app.config().session_ttl).map_err(ApiError::internal)?;
-    let expires = now.checked_add(ttl).map_err(ApiError::internal)?;
-    app.store()
-        .create_session(now, user.id, &auth::secret_hash(&secret), &csrf, expires)
-        .await?;
-    let jar = jar
-        .remove(Cookie::build(auth::LOGIN_CSRF_COOKIE).path("/"))
-        .add(auth::cookie(&app, auth::SESSION_COOKIE, secret));
-    Ok((jar, Redirect::to("/cases").into_response()))
+        Outcome::Refused => {
+            let (jar, page) = login_form(&app, jar, email, Some("Wrong email or password."))?;
+            Ok((jar, (StatusCode::UNAUTHORIZED, page).into_response()))
+        }
+        Outcome::Throttled { retry_after_seconds } => {
+            let minutes = retry_after_seconds.div_ceil(60);
+            let message = format!(
+                "Too many failed logins for this account or from this address. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let (jar, page) = login_form(&app, jar, email, Some(&message))?;
+            let retry_after = [(axum::http::header::RETRY_AFTER, retry_after_seconds.to_string())];
+            Ok((jar, (StatusCode::TOO_MANY_REQUESTS, retry_after, page).into_response()))
+        }
+    }
 }
 
 async fn logout(

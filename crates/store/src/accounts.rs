@@ -188,6 +188,9 @@ impl Store {
     }
 
     /// Records a login: a session (by the hash of its cookie value) with its CSRF token.
+    /// In the same write it forgets the account's failed logins (not the address's: an
+    /// attacker who owns one account must not reset the counter of the address they
+    /// guess from).
     pub async fn create_session(
         &self,
         now: Timestamp,
@@ -197,6 +200,10 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<()> {
         let mut w = self.write(Some(user), now).await?;
+        sqlx::query("DELETE FROM login_failures WHERE account = (SELECT email FROM users WHERE id = $1)")
+            .bind(user.to_string())
+            .execute(w.conn())
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )

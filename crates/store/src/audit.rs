@@ -341,3 +341,15 @@ pub async fn case_events(store: &Store, case_id: CaseId) -> Result<Vec<AuditEven
     .await?;
     rows.iter().map(event_from_row).collect()
 }
+
+/// The audit events of one action (for example `session.login_failed`), oldest first.
+pub async fn events_with_action(store: &Store, action: &str) -> Result<Vec<AuditEvent>> {
+    let rows = sqlx::query::<Any>(
+        "SELECT seq, at, actor_id, action, case_id, subject, detail, prev_hash, hash \
+         FROM audit_events WHERE action = $1 ORDER BY seq",
+    )
+    .bind(action)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}

@@ -9,6 +9,7 @@ pub mod audit;
 mod case_items;
 mod cases;
 mod escalation;
+mod logins;
 mod manifests;
 mod model;
 mod projects;
@@ -29,6 +30,7 @@ pub use advisories::{
 };
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
 pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
+pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
 
@@ -127,6 +129,7 @@ fn migrator() -> Migrator {
         migration(2, "manifests", include_str!("../migrations/0002_manifests.sql")),
         migration(3, "advisories", include_str!("../migrations/0003_advisories.sql")),
         migration(4, "escalation", include_str!("../migrations/0004_escalation.sql")),
+        migration(5, "auth", include_str!("../migrations/0005_auth.sql")),
         migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
     ];
     Migrator {

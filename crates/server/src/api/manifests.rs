@@ -7,7 +7,7 @@ use lockstep_core::{CaseId, ProjectId};
 use lockstep_store::Manifest;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{Id, Ids, JsonBody};
+use super::{Id, Ids, RawBody};
 use crate::auth::Actor;
 use crate::error::ErrorBody;
 use crate::impact::{self, CaseImpact};
@@ -31,7 +31,7 @@ async fn put_manifest(
     State(app): State<App>,
     actor: Actor,
     Ids(project, name): Ids<ProjectId, String>,
-    body: JsonBody,
+    body: RawBody,
 ) -> ApiResult<Json<Manifest>> {
     let user = actor.require()?;
     authz::project(&app, user, project).await?;
