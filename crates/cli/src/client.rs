@@ -1,4 +1,4 @@
-//! Client commands over the API: `case` and `project`, with `--server` / `--token`.
+//! Client commands over the API: `case`, `project` and `token`, with `--server` / `--token`.
 
 use std::process::ExitCode;
 
@@ -79,6 +79,14 @@ pub enum ProjectCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// List your API tokens: id, label, when created, when they expire (never the secret).
+    List,
+    /// Revoke one of your API tokens by its id (from `token list`); it stops working at once.
+    Revoke { id: String },
+}
+
 struct Client {
     http: reqwest::Client,
     base: String,
@@ -124,10 +132,16 @@ impl Client {
     async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> anyhow::Result<Value> {
         let resp = req.send().await.with_context(|| format!("calling {url}"))?;
         let status = resp.status();
-        let value: Value = resp
-            .json()
+        let bytes = resp
+            .bytes()
             .await
             .with_context(|| format!("reading the answer of {url}"))?;
+        // 204 No Content (a revocation) has no body.
+        let value: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).with_context(|| format!("reading the answer of {url}"))?
+        };
         if !status.is_success() {
             let message = value
                 .pointer("/error/message")
@@ -301,6 +315,31 @@ pub fn project(args: ClientArgs, cmd: ProjectCommand) -> anyhow::Result<ExitCode
             }
         };
         print(args.format, &value, columns)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn token(args: ClientArgs, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    runtime()?.block_on(async {
+        match cmd {
+            TokenCommand::List => print(
+                args.format,
+                &client.call(reqwest::Method::GET, "/me/tokens", None).await?,
+                &[
+                    ("ID", "/id"),
+                    ("LABEL", "/label"),
+                    ("CREATED (UTC)", "/created_at"),
+                    ("EXPIRES (UTC)", "/expires_at"),
+                ],
+            )?,
+            TokenCommand::Revoke { id } => {
+                client
+                    .call(reqwest::Method::DELETE, &format!("/me/tokens/{id}"), None)
+                    .await?;
+                eprintln!("revoked token {id}");
+            }
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -54,6 +54,13 @@ enum Command {
         #[command(subcommand)]
         command: client::ProjectCommand,
     },
+    /// Your own API tokens, over the API (--server, --token): list and revoke.
+    Token {
+        #[command(flatten)]
+        client: client::ClientArgs,
+        #[command(subcommand)]
+        command: client::TokenCommand,
+    },
     /// Parse and score a CVSS v2.0/v3.0/v3.1/v4.0 vector.
     Cvss(cvss::CvssArgs),
     /// Who depends on an affected package: blast radius with shortest paths, from Debian indexes, lockfiles, SBOMs.
@@ -75,6 +82,7 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Case { client, command } => client::case(client, command),
         Command::Project { client, command } => client::project(client, command),
+        Command::Token { client, command } => client::token(client, command),
         Command::Cvss(args) => cvss::run(args),
         Command::Impact(args) => impact::run(args),
         Command::Scan(args) => scan::run(args),

@@ -95,6 +95,7 @@ pub enum AdminCommand {
         role: GlobalRole,
     },
     /// Create an API token for a user; prints the token alone on stdout (shown once).
+    /// Its owner lists and revokes their tokens with `lockstep token list|revoke`.
     CreateToken {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -103,6 +104,10 @@ pub enum AdminCommand {
         /// A label to recognise the token by.
         #[arg(long)]
         name: String,
+        /// The token stops working this many days from now (1 to 3650); without it, it
+        /// works until revoked.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u16).range(1..=3650))]
+        expires_in: Option<u16>,
     },
 }
 
@@ -207,11 +212,21 @@ pub fn admin(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
                 .await?;
                 eprintln!("created {} ({}) as {}", user.email, user.id, user.role);
             }
-            AdminCommand::CreateToken { db, email, name } => {
+            AdminCommand::CreateToken {
+                db,
+                email,
+                name,
+                expires_in,
+            } => {
                 let store = db.open("lockstep.sqlite").await?;
+                let now = Clock::system().now();
+                let expires_at = expires_in
+                    .map(|days| now.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days))))
+                    .transpose()
+                    .context("--expires-in")?;
                 println!(
                     "{}",
-                    admin::create_token(&store, Clock::system().now(), &email, &name).await?
+                    admin::create_token_expiring(&store, now, &email, &name, expires_at).await?
                 );
             }
         }

@@ -463,3 +463,118 @@ fn serve_on_loopback_does_not_warn() {
     assert!(stderr.contains("Lockstep listening on"), "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+/// `lockstep serve` on a free port of this machine; killed when dropped, pass or fail.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    async fn start(database: &str) -> Server {
+        let port = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+            .args(["serve", "--database", database, "--listen", &listen])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(&listen).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Server {
+            child,
+            url: format!("http://{listen}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+both_backends!(token_commands_list_and_revoke_your_tokens, |backend| async move {
+    let Some(url) = fresh_database_url(backend).await else {
+        return;
+    };
+    let db = [("LOCKSTEP_DATABASE_URL", url.as_str())];
+    let out = lockstep(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "m@example.org",
+            "--name",
+            "M",
+            "--role",
+            "member",
+        ],
+        Some("\n"),
+        &db,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let create_token = |args: &[&str]| {
+        let mut all = vec!["admin", "create-token", "--email", "m@example.org"];
+        all.extend_from_slice(args);
+        let out = lockstep(&all, None, &db);
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let laptop = create_token(&["--name", "laptop"]);
+    create_token(&["--name", "ci", "--expires-in", "30"]);
+    let out = lockstep(
+        &[
+            "admin",
+            "create-token",
+            "--email",
+            "m@example.org",
+            "--name",
+            "x",
+            "--expires-in",
+            "0",
+        ],
+        None,
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
+    let server = Server::start(&url).await;
+    let env = [
+        ("LOCKSTEP_SERVER", server.url.as_str()),
+        ("LOCKSTEP_TOKEN", laptop.as_str()),
+    ];
+    let out = lockstep(&["token", "list", "--format", "json"], None, &env);
+    assert!(out.status.success(), "{}", text(&out));
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_label = |label: &str| tokens.as_array().unwrap().iter().find(|t| t["label"] == label).cloned();
+    assert!(by_label("laptop").unwrap()["expires_at"].is_null(), "{tokens}");
+    let ci = by_label("ci").unwrap();
+    assert!(ci["expires_at"].is_string(), "{tokens}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&laptop));
+    let out = lockstep(&["token", "list"], None, &env);
+    assert!(
+        text(&out).contains("laptop") && text(&out).contains("EXPIRES"),
+        "{}",
+        text(&out)
+    );
+
+    let out = lockstep(&["token", "revoke", ci["id"].as_str().unwrap()], None, &env);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = lockstep(&["token", "list", "--format", "json"], None, &env);
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tokens.as_array().unwrap().len(), 1, "{tokens}");
+    let out = lockstep(&["token", "revoke", ci["id"].as_str().unwrap()], None, &env);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("404"), "{}", text(&out));
+});

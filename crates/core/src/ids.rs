@@ -48,3 +48,6 @@ id_type!(
     TaskId,
     DecisionId
 );
+
+// API tokens are named by id in `lockstep token revoke ID`; like every id, random.
+id_type!(TokenId);

@@ -59,16 +59,28 @@ async fn password_hash(password: &str) -> anyhow::Result<Option<String>> {
     ))
 }
 
-/// Creates an API token for the user with `email` and returns it (shown once; only
-/// its hash is kept).
+/// Creates an API token for the user with `email` that does not expire, and returns
+/// it (shown once; only its hash is kept).
 pub async fn create_token(store: &Store, now: jiff::Timestamp, email: &str, label: &str) -> anyhow::Result<String> {
+    create_token_expiring(store, now, email, label, None).await
+}
+
+/// Creates an API token for the user with `email`, refused from `expires_at` on (None:
+/// never), and returns it (shown once; only its hash is kept).
+pub async fn create_token_expiring(
+    store: &Store,
+    now: jiff::Timestamp,
+    email: &str,
+    label: &str,
+    expires_at: Option<jiff::Timestamp>,
+) -> anyhow::Result<String> {
     let (user, _) = store
         .user_by_email(email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("email: no user {email}"))?;
     let token = auth::new_token().map_err(|e| anyhow::anyhow!(e.detail.message))?;
     store
-        .create_token(None, now, user.id, label, &auth::secret_hash(&token))
+        .create_token(None, now, user.id, label, &auth::secret_hash(&token), expires_at)
         .await?;
     Ok(token)
 }

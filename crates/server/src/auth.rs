@@ -12,17 +12,43 @@ use argon2::Argon2;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use lockstep_store::User;
 use sha2::{Digest, Sha256};
 
-use crate::{ApiError, App};
+use crate::{ApiError, App, Config};
 
+/// The session cookie's name when cookies are not `Secure` (plain HTTP, development).
 pub const SESSION_COOKIE: &str = "lockstep_session";
+/// The session cookie's name when cookies are `Secure`: the `__Host-` prefix makes the
+/// browser accept it only if set over HTTPS by this very host with `Path=/` and no
+/// `Domain`, so a sibling subdomain can neither plant nor overwrite a session.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-lockstep_session";
+/// The login form's double-submit cookie, plain and prefixed likewise.
 pub const LOGIN_CSRF_COOKIE: &str = "lockstep_login_csrf";
+pub const SECURE_LOGIN_CSRF_COOKIE: &str = "__Host-lockstep_login_csrf";
 const TOKEN_PREFIX: &str = "lst_";
+
+/// The session cookie's name under `config`.
+pub fn session_cookie_name(config: &Config) -> &'static str {
+    if config.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The login form's cookie name under `config`.
+pub fn login_csrf_cookie_name(config: &Config) -> &'static str {
+    if config.secure_cookies {
+        SECURE_LOGIN_CSRF_COOKIE
+    } else {
+        LOGIN_CSRF_COOKIE
+    }
+}
 
 /// Whether a path belongs to the JSON API.
 pub fn is_api_path(path: &str) -> bool {
@@ -167,26 +193,26 @@ impl FromRequestParts<App> for Actor {
                 .map(str::trim)
                 .ok_or_else(|| {
                     ApiError::new(
-                        axum::http::StatusCode::UNAUTHORIZED,
+                        StatusCode::UNAUTHORIZED,
                         "unauthenticated",
                         "Authorization must be `Bearer TOKEN`",
                     )
                 })?;
             let user = app
                 .store()
-                .user_by_token_hash(&secret_hash(token))
+                .user_by_token_hash(&secret_hash(token), app.clock().now())
                 .await?
                 .ok_or_else(|| {
                     ApiError::new(
-                        axum::http::StatusCode::UNAUTHORIZED,
+                        StatusCode::UNAUTHORIZED,
                         "unauthenticated",
-                        "unknown API token",
+                        "the API token is unknown, revoked or expired",
                     )
                 })?;
             return Ok(Actor::User { user, via: Via::Token });
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        if let Some(cookie) = jar.get(session_cookie_name(app.config())) {
             let id_hash = secret_hash(cookie.value());
             if let Some(session) = app.store().session(&id_hash, app.clock().now()).await? {
                 return Ok(Actor::User {
@@ -202,7 +228,8 @@ impl FromRequestParts<App> for Actor {
     }
 }
 
-/// A cookie as Lockstep sets them: HttpOnly, SameSite=Lax, Path=/, Secure over TLS.
+/// A cookie as Lockstep sets them: HttpOnly, SameSite=Lax, Path=/, no Domain, Secure
+/// over TLS (which the `__Host-` names require).
 pub fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
     let mut c = Cookie::new(name, value);
     c.set_http_only(true);
@@ -210,6 +237,12 @@ pub fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
     c.set_path("/");
     c.set_secure(app.config().secure_cookies);
     c
+}
+
+/// The cookie that removes cookie `name`: the same attributes, or a browser would not
+/// accept it for a `__Host-` cookie.
+pub fn removal_cookie(app: &App, name: &'static str) -> Cookie<'static> {
+    cookie(app, name, String::new())
 }
 
 /// Constant-time comparison of two secrets.

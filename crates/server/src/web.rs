@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Router;
-use axum_extra::extract::cookie::{Cookie, CookieJar};
+use axum_extra::extract::cookie::CookieJar;
 use lockstep_core::authz::{CaseAction, GlobalAction};
 use lockstep_core::case::display_in_zone;
 use lockstep_core::{CaseId, Tlp};
@@ -42,6 +42,7 @@ web_routes! {
     get "/login" => login_page,
     post "/login" => login,
     post "/logout" => logout,
+    post "/logout-everywhere" => logout_everywhere,
     get "/cases" => cases_page,
     get "/cases/new" => new_case_page,
     post "/cases" => create_case,
@@ -181,7 +182,8 @@ fn login_form(app: &App, jar: CookieJar, email: &str, error: Option<&str>) -> Re
         &Actor::Anonymous,
         context! { login_csrf => token, email => email, error => error },
     )?;
-    Ok((jar.add(auth::cookie(app, auth::LOGIN_CSRF_COOKIE, token)), page))
+    let name = auth::login_csrf_cookie_name(app.config());
+    Ok((jar.add(auth::cookie(app, name, token)), page))
 }
 
 /// Handles `POST /login`: the password check, throttled per account and per address.
@@ -192,7 +194,7 @@ async fn login(
     body: Bytes,
 ) -> Result<(CookieJar, Response), WebError> {
     let form = form(&body);
-    let csrf_cookie = auth::LOGIN_CSRF_COOKIE;
+    let csrf_cookie = auth::login_csrf_cookie_name(app.config());
     // Double-submit check: the login form's token must match its cookie.
     let cookie_token = jar.get(csrf_cookie).map(|c| c.value().to_owned()).unwrap_or_default();
     let form_token = form.get("csrf").cloned().unwrap_or_default();
@@ -203,9 +205,9 @@ async fn login(
     let password = form.get("password").map(String::as_str).unwrap_or_default();
     match login::attempt(&app, email, password, &address).await? {
         Outcome::LoggedIn { session_secret } => {
-            let jar = jar.remove(Cookie::build(csrf_cookie).path("/")).add(auth::cookie(
+            let jar = jar.remove(auth::removal_cookie(&app, csrf_cookie)).add(auth::cookie(
                 &app,
-                auth::SESSION_COOKIE,
+                auth::session_cookie_name(app.config()),
                 session_secret,
             ));
             Ok((jar, Redirect::to("/cases").into_response()))
@@ -227,6 +229,7 @@ async fn login(
     }
 }
 
+/// Handles `POST /logout`: ends this session.
 async fn logout(
     State(app): State<App>,
     jar: CookieJar,
@@ -241,10 +244,23 @@ async fn logout(
     {
         app.store().delete_session(user.id, app.clock().now(), id_hash).await?;
     }
-    Ok((
-        jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/")),
-        Redirect::to("/login"),
-    ))
+    let cookie = auth::removal_cookie(&app, auth::session_cookie_name(app.config()));
+    Ok((jar.remove(cookie), Redirect::to("/login")))
+}
+
+/// Handles `POST /logout-everywhere`: ends every session of the user, this one too
+/// (a lost laptop, a shared computer).
+async fn logout_everywhere(
+    State(app): State<App>,
+    jar: CookieJar,
+    actor: Actor,
+    body: Bytes,
+) -> Result<(CookieJar, Redirect), WebError> {
+    check_csrf(&actor, &form(&body))?;
+    let user = actor.require()?;
+    app.store().end_sessions(user.id, app.clock().now()).await?;
+    let cookie = auth::removal_cookie(&app, auth::session_cookie_name(app.config()));
+    Ok((jar.remove(cookie), Redirect::to("/login")))
 }
 
 #[derive(Serialize)]

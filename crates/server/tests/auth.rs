@@ -1,6 +1,6 @@
 //! Who may call what, by which credential, on both back ends: the API takes tokens and
-//! JSON only, the pages cookies only, and the login form is throttled per account and
-//! per address.
+//! JSON only, the login form is throttled per account and per address, tokens expire
+//! and are revoked, sessions end everywhere, cookies are `__Host-` over TLS.
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,7 +15,7 @@ use common::{now, TestApp};
 use http_body_util::BodyExt;
 use jiff::SignedDuration;
 use lockstep_core::GlobalRole;
-use lockstep_server::{admin, auth};
+use lockstep_server::{admin, auth, Config};
 use lockstep_store::audit;
 use lockstep_testkit::both_backends;
 use serde_json::{json, Value};
@@ -38,7 +38,7 @@ async fn log_in(t: &TestApp, email: &str, password: &str, address: Option<&str>)
         .append_pair("email", email)
         .append_pair("password", password)
         .finish();
-    let cookie = auth::LOGIN_CSRF_COOKIE;
+    let cookie = auth::login_csrf_cookie_name(t.app.config());
     let mut req = Request::builder()
         .method("POST")
         .uri("/login")
@@ -68,7 +68,8 @@ async fn send(t: &TestApp, method: &str, uri: &str, headers: &[(&str, &str)], bo
 }
 
 fn session_cookie(t: &TestApp, role: &str) -> String {
-    format!("{}={}", auth::SESSION_COOKIE, t.actor(role).unwrap().session)
+    let name = auth::session_cookie_name(t.app.config());
+    format!("{name}={}", t.actor(role).unwrap().session)
 }
 
 async fn case_titles(t: &TestApp) -> Vec<String> {
@@ -332,3 +333,233 @@ both_backends!(a_served_app_counts_failures_by_the_peer_address, |backend| async
     let detail: Value = serde_json::from_str(&failures[0].detail).unwrap();
     assert_eq!(detail["address"], "127.0.0.1", "{detail}");
 });
+
+// API tokens.
+
+/// The caller's tokens, as `GET /api/v1/me/tokens` lists them.
+async fn tokens(t: &TestApp, role: &str) -> Vec<Value> {
+    let (status, tokens) = t.api(role, "GET", "/api/v1/me/tokens", None).await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens.as_array().unwrap().clone()
+}
+
+both_backends!(the_owner_lists_their_tokens_without_secrets, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let (_, answer) = t.api("participant", "GET", "/api/v1/me/tokens", None).await;
+    let listed = answer.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{answer}");
+    let fields: Vec<&String> = listed[0].as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["created_at", "expires_at", "id", "label"], "{answer}");
+    assert_eq!(listed[0]["label"], "tests");
+    let secret = &t.actor("participant").unwrap().token;
+    let text = answer.to_string();
+    assert!(!text.contains(secret.as_str()) && !text.contains(&auth::secret_hash(secret)));
+});
+
+both_backends!(a_revoked_token_answers_401_at_once, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let id = tokens(&t, "participant").await[0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = t
+        .api("participant", "DELETE", &format!("/api/v1/me/tokens/{id}"), None)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = t.api("participant", "GET", "/api/v1/me", None).await;
+    assert_eq!(status, 401, "{body}");
+});
+
+both_backends!(revoking_another_users_token_is_404, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let id = tokens(&t, "participant").await[0]["id"].as_str().unwrap().to_owned();
+    let theirs = t.api("admin", "DELETE", &format!("/api/v1/me/tokens/{id}"), None).await;
+    let missing = lockstep_core::TokenId::new();
+    let nobodys = t
+        .api("admin", "DELETE", &format!("/api/v1/me/tokens/{missing}"), None)
+        .await;
+    assert_eq!(theirs.0, 404);
+    assert_eq!(theirs, nobodys);
+    assert_eq!(t.api("participant", "GET", "/api/v1/me", None).await.0, 200);
+});
+
+both_backends!(an_expired_token_answers_401, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let expires = now() + SignedDuration::from_hours(24);
+    let token = admin::create_token_expiring(&t.store, now(), "outsider@example.org", "a day", Some(expires))
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {token}");
+    let me = async || send(&t, "GET", "/api/v1/me", &[("authorization", &bearer)], "").await.0;
+    assert_eq!(me().await, 200);
+    t.clock.advance(SignedDuration::from_hours(24));
+    assert_eq!(me().await, 401);
+    let listed = tokens(&t, "outsider").await;
+    let day = listed.iter().find(|t| t["label"] == "a day").unwrap();
+    assert_eq!(day["expires_at"], "2026-11-27T10:00:00Z", "{listed:?}");
+});
+
+both_backends!(revoking_a_token_is_audited, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let id = tokens(&t, "participant").await[0]["id"].as_str().unwrap().to_owned();
+    t.api("participant", "DELETE", &format!("/api/v1/me/tokens/{id}"), None)
+        .await;
+    let events = audit::events_with_action(&t.store, "token.revoke").await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].subject, id);
+    assert_eq!(events[0].actor_id, Some(t.actor("participant").unwrap().user.id));
+});
+
+// Web sessions.
+
+/// A second session of `role`'s, as another browser would hold; returns its cookie.
+async fn second_session(t: &TestApp, role: &str) -> String {
+    let secret = auth::random_secret().unwrap();
+    let expires = now() + SignedDuration::from_hours(12);
+    let user = t.actor(role).unwrap().user.id;
+    t.store
+        .create_session(now(), user, &auth::secret_hash(&secret), "csrf", expires)
+        .await
+        .unwrap();
+    format!("{}={secret}", auth::session_cookie_name(t.app.config()))
+}
+
+async fn page_status(t: &TestApp, cookie: &str) -> StatusCode {
+    send(t, "GET", "/cases", &[("cookie", cookie)], "").await.0
+}
+
+both_backends!(
+    ending_all_sessions_over_the_api_ends_every_session,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let other = second_session(&t, "participant").await;
+        let first = session_cookie(&t, "participant");
+        assert_eq!(page_status(&t, &other).await, 200);
+        let (status, body) = t.api("participant", "DELETE", "/api/v1/me/sessions", None).await;
+        assert_eq!(status, 204, "{body}");
+        assert_eq!(page_status(&t, &first).await, 303);
+        assert_eq!(page_status(&t, &other).await, 303);
+        // Someone else's session lives on.
+        assert_eq!(page_status(&t, &session_cookie(&t, "coordinator")).await, 200);
+    }
+);
+
+both_backends!(logging_out_everywhere_ends_every_session, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let other = second_session(&t, "participant").await;
+    let csrf = &t.actor("participant").unwrap().csrf;
+    let (status, _) = t
+        .raw(
+            "participant",
+            "POST",
+            "/logout-everywhere",
+            "application/x-www-form-urlencoded",
+            format!("csrf={csrf}").into_bytes(),
+            true,
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(page_status(&t, &session_cookie(&t, "participant")).await, 303);
+    assert_eq!(page_status(&t, &other).await, 303);
+    let events = audit::events_with_action(&t.store, "session.logout_everywhere")
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+});
+
+both_backends!(logging_out_everywhere_needs_the_csrf_token, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let (status, _) = t
+        .raw(
+            "participant",
+            "POST",
+            "/logout-everywhere",
+            "application/x-www-form-urlencoded",
+            b"csrf=forged".to_vec(),
+            true,
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(page_status(&t, &session_cookie(&t, "participant")).await, 200);
+});
+
+fn secure() -> Config {
+    Config {
+        secure_cookies: true,
+        ..Config::default()
+    }
+}
+
+fn session_set_cookie(resp: &Response<Body>) -> String {
+    resp.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.contains("lockstep_session="))
+        .unwrap_or_else(|| panic!("no session cookie in {:?}", resp.headers()))
+}
+
+both_backends!(secure_cookies_use_the_host_prefix, |backend| async move {
+    let Some(t) = TestApp::with_config(backend, secure()).await else {
+        return;
+    };
+    user_with_password(&t, "pat@example.org").await;
+    let resp = log_in(&t, "pat@example.org", PASSWORD, None).await;
+    assert_eq!(resp.status(), 303);
+    let cookie = session_set_cookie(&resp);
+    assert!(cookie.starts_with("__Host-lockstep_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(
+            cookie.split("; ").any(|a| a == attribute),
+            "{attribute} missing: {cookie}"
+        );
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+});
+
+both_backends!(plain_cookies_without_tls_use_the_plain_name, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    user_with_password(&t, "pat@example.org").await;
+    let resp = log_in(&t, "pat@example.org", PASSWORD, None).await;
+    let cookie = session_set_cookie(&resp);
+    assert!(cookie.starts_with("lockstep_session="), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+});
+
+both_backends!(
+    an_unprefixed_session_cookie_is_ignored_when_cookies_are_secure,
+    |backend| async move {
+        let Some(t) = TestApp::with_config(backend, secure()).await else {
+            return;
+        };
+        let secret = &t.actor("participant").unwrap().session;
+        let plain = format!("{}={secret}", auth::SESSION_COOKIE);
+        let prefixed = format!("{}={secret}", auth::SECURE_SESSION_COOKIE);
+        assert_eq!(page_status(&t, &plain).await, 303);
+        assert_eq!(page_status(&t, &prefixed).await, 200);
+    }
+);
+
+both_backends!(
+    logging_out_removes_the_host_cookie_with_its_attributes,
+    |backend| async move {
+        let Some(t) = TestApp::with_config(backend, secure()).await else {
+            return;
+        };
+        let actor = t.actor("participant").unwrap();
+        let req = Request::builder()
+            .method("POST")
+            .uri("/logout")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, session_cookie(&t, "participant"))
+            .body(Body::from(format!("csrf={}", actor.csrf)))
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(t.router.clone(), req).await.unwrap();
+        assert_eq!(resp.status(), 303);
+        let cookie = session_set_cookie(&resp);
+        assert!(cookie.starts_with("__Host-lockstep_session=;"), "{cookie}");
+        for attribute in ["Secure", "Path=/", "Max-Age=0"] {
+            assert!(
+                cookie.split("; ").any(|a| a == attribute),
+                "{attribute} missing: {cookie}"
+            );
+        }
+    }
+);

@@ -18,7 +18,8 @@ async fn get(t: &TestApp, role: Option<&str>, uri: &str) -> (StatusCode, HeaderM
         req = if uri.starts_with("/api/") {
             req.header("authorization", format!("Bearer {}", actor.token))
         } else {
-            req.header("cookie", format!("{}={}", auth::SESSION_COOKIE, actor.session))
+            let name = auth::session_cookie_name(t.app.config());
+            req.header("cookie", format!("{name}={}", actor.session))
         };
     }
     let resp = tower::ServiceExt::oneshot(t.router.clone(), req.body(Body::empty()).unwrap())

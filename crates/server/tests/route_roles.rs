@@ -31,6 +31,9 @@ enum Rule {
     /// The participant itself (`participant`, for the test project); the case's
     /// coordinators see the case but may not (403); others 404.
     ParticipantItself,
+    /// The owner of the API token in the path (the walk fills in one of `coordinator`'s);
+    /// anyone else's answer is the 404 of a token that does not exist.
+    OwnToken,
 }
 
 /// The expectation and a valid sample body for every API route. A route missing here
@@ -39,6 +42,9 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
     let v = t.vulnerability.id;
     Some(match (method, path) {
         ("get", "/api/v1/me") | ("get", "/api/v1/cases") | ("get", "/api/v1/projects") => (Rule::AnyUser, None),
+        // The caller's own tokens and sessions (api/account.rs).
+        ("get", "/api/v1/me/tokens") | ("delete", "/api/v1/me/sessions") => (Rule::AnyUser, None),
+        ("delete", "/api/v1/me/tokens/{token_id}") => (Rule::OwnToken, None),
         ("post", "/api/v1/cases") => (Rule::Coordinators, Some(json!({"title": "new case"}))),
         ("post", "/api/v1/projects") => (
             Rule::Coordinators,
@@ -199,7 +205,8 @@ fn allowed(rule: Rule, role: &str) -> Result<(), u16> {
         (Rule::ParticipantItself, "participant") => Ok(()),
         (Rule::ParticipantItself, "coordinator" | "admin") => Err(403),
         (Rule::ParticipantItself, _) => Err(404),
-        (Rule::ReadIn | Rule::RunsCase, _) => Err(404),
+        (Rule::OwnToken, "coordinator") => Ok(()),
+        (Rule::ReadIn | Rule::RunsCase | Rule::OwnToken, _) => Err(404),
     }
 }
 
@@ -208,6 +215,8 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
     let openapi = lockstep_server::openapi();
     let missing_case = lockstep_core::CaseId::new().to_string();
     let proposal = seed_severity_proposal(&t).await;
+    let spare_token = seed_spare_token(&t).await;
+    let missing_token = lockstep_core::TokenId::new().to_string();
     let mut walked = 0;
     for (path, item) in &openapi.paths.paths {
         for (method, op) in [
@@ -224,7 +233,9 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
                 .unwrap_or_else(|| panic!("route {method} {path} has no rule in this test: add one"));
             for role in ROLES {
                 prepare(&t, method, path).await;
-                let uri = fill(&t, path, &t.case.id.to_string()).replace("{proposal_id}", &proposal);
+                let uri = fill(&t, path, &t.case.id.to_string())
+                    .replace("{proposal_id}", &proposal)
+                    .replace("{token_id}", &spare_token);
                 let (status, answer) = t.api(role, &method.to_uppercase(), &uri, body.clone()).await;
                 let text = answer.to_string();
                 match allowed(rule, role) {
@@ -234,13 +245,15 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
                     ),
                     Err(code) => {
                         assert_eq!(status.as_u16(), code, "{role} {method} {path}: {text}");
-                        if code == 404 && path.contains("{id}") {
-                            // Exactly what a case that does not exist answers.
+                        if code == 404 && (path.contains("{id}") || path.contains("{token_id}")) {
+                            // Exactly what a case (or token) that does not exist answers.
                             let (s2, a2) = t
                                 .api(
                                     role,
                                     &method.to_uppercase(),
-                                    &fill(&t, path, &missing_case).replace("{proposal_id}", &proposal),
+                                    &fill(&t, path, &missing_case)
+                                        .replace("{proposal_id}", &proposal)
+                                        .replace("{token_id}", &missing_token),
                                     body.clone(),
                                 )
                                 .await;
@@ -300,7 +313,7 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         ("get", "/login") => 303,
         // Without the login form's cookie the post is refused.
         ("post", "/login") => 403,
-        ("post", "/logout") => 303,
+        ("post", "/logout" | "/logout-everywhere") => 303,
         // Anonymous visitors are sent to the login page.
         (_, _) if anonymous => 303,
         ("get", "/cases") => 200,
@@ -358,12 +371,15 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
     }
 }
 
+/// The web routes that end sessions, walked after all others.
+const ENDS_SESSIONS: &[&str] = &["/logout", "/logout-everywhere"];
+
 both_backends!(every_web_route_by_every_role, |backend| async move {
     let Some(t) = TestApp::new(backend).await else { return };
     let missing_case = lockstep_core::CaseId::new().to_string();
     for (method, path) in lockstep_server::web_routes() {
-        // Logout last, or it would end the sessions the other routes use.
-        if path == "/logout" {
+        // Logging out last, or it would end the sessions the other routes use.
+        if ENDS_SESSIONS.contains(&path) {
             continue;
         }
         for role in ROLES {
@@ -418,22 +434,43 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
             }
         }
     }
-    for role in &ROLES[1..] {
-        let csrf = t.actor(role).unwrap().csrf.clone();
-        let (status, _) = t
-            .raw(
-                role,
-                "POST",
-                "/logout",
-                "application/x-www-form-urlencoded",
-                format!("csrf={csrf}").into_bytes(),
-                true,
-            )
-            .await;
-        assert_eq!(status.as_u16(), 303, "{role} logout");
-        let (status, _) = t.raw(role, "GET", "/cases", "text/html", vec![], true).await;
-        assert_eq!(status.as_u16(), 303, "{role} still logged in after logout");
+    for role in ROLES {
+        for (i, path) in ENDS_SESSIONS.iter().enumerate() {
+            let csrf = t.actor(role).map(|a| a.csrf.clone()).unwrap_or_default();
+            if let Some(actor) = t.actor(role).filter(|_| i > 0) {
+                // The previous route ended it: the same session again.
+                let expires = "2026-11-27T10:00:00Z".parse().unwrap();
+                t.store
+                    .create_session(
+                        common::now(),
+                        actor.user.id,
+                        &lockstep_server::auth::secret_hash(&actor.session),
+                        &csrf,
+                        expires,
+                    )
+                    .await
+                    .unwrap();
+            }
+            let (status, _) = t
+                .raw(
+                    role,
+                    "POST",
+                    path,
+                    "application/x-www-form-urlencoded",
+                    format!("csrf={csrf}").into_bytes(),
+                    true,
+                )
+                .await;
+            assert_eq!(status.as_u16(), web_expectation("post", path, role), "{role} {path}");
+            let (status, _) = t.raw(role, "GET", "/cases", "text/html", vec![], true).await;
+            assert_eq!(status.as_u16(), 303, "{role} still logged in after {path}");
+        }
     }
+    let walked: Vec<&str> = lockstep_server::web_routes().iter().map(|(_, p)| *p).collect();
+    assert!(
+        ENDS_SESSIONS.iter().all(|p| walked.contains(p)),
+        "{ENDS_SESSIONS:?} are not all routes"
+    );
 });
 
 both_backends!(forms_without_csrf_are_refused, |backend| async move {
@@ -471,6 +508,23 @@ both_backends!(forms_without_csrf_are_refused, |backend| async move {
         .await;
     assert_eq!(messages.as_array().unwrap().len(), 0, "a forged post was written");
 });
+
+/// A second API token of `coordinator`'s, for the revocation route to revoke (the walk
+/// goes on with the first).
+async fn seed_spare_token(t: &TestApp) -> String {
+    lockstep_server::admin::create_token(&t.store, common::now(), "coordinator@example.org", "spare")
+        .await
+        .unwrap();
+    let (status, tokens) = t.api("coordinator", "GET", "/api/v1/me/tokens", None).await;
+    assert_eq!(status, 200, "{tokens}");
+    let spare = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["label"] == "spare")
+        .unwrap();
+    spare["id"].as_str().unwrap().to_owned()
+}
 
 /// A participant's severity proposal on the case under test, for the adopt route.
 async fn seed_severity_proposal(t: &TestApp) -> String {

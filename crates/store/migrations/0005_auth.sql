@@ -1,5 +1,6 @@
--- Authentication: failed logins, kept in the database, not in a process, so that the
--- login throttle holds across replicas. Shared dialect only.
+-- Authentication: failed logins (kept in the database, not in a process, so that the
+-- login throttle holds across replicas), API token expiry, and the indexes that ending
+-- every session of a user and purging expired sessions use. Shared dialect only.
 
 CREATE TABLE login_failures (
     id TEXT PRIMARY KEY,
@@ -11,3 +12,10 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_account ON login_failures (account, failed_at);
 CREATE INDEX login_failures_by_address ON login_failures (address, failed_at);
+
+-- NULL: the token does not expire.
+ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);

@@ -2,11 +2,11 @@
 //! store: it keeps only hashes the server computed.
 
 use jiff::Timestamp;
-use lockstep_core::{GlobalRole, MembershipRole, ProjectId, UserId};
+use lockstep_core::{GlobalRole, MembershipRole, ProjectId, TokenId, UserId};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
-use crate::rows::{parsed, required};
+use crate::rows::{instant, instant_opt, parsed, required};
 use crate::{get, AuditEntry, Membership, Result, Store, StoreError, User};
 
 /// Input for a new user; `password_hash` is an argon2id PHC string (or none for
@@ -17,6 +17,17 @@ pub struct NewUser {
     pub name: String,
     pub role: GlobalRole,
     pub password_hash: Option<String>,
+}
+
+/// An API token as its owner sees it: never the secret, nor its hash.
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub user_id: UserId,
+    pub label: String,
+    pub created_at: Timestamp,
+    /// None: the token does not expire.
+    pub expires_at: Option<Timestamp>,
 }
 
 /// A live web session.
@@ -146,7 +157,8 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    /// Stores an API token's hash under a label.
+    /// Stores an API token's hash under a label; it is refused from `expires_at` on
+    /// (None: never).
     pub async fn create_token(
         &self,
         actor: Option<UserId>,
@@ -154,43 +166,101 @@ impl Store {
         user: UserId,
         label: &str,
         token_hash: &str,
-    ) -> Result<()> {
+        expires_at: Option<Timestamp>,
+    ) -> Result<TokenId> {
         let label = required("label", label, 200)?;
-        let id = uuid::Uuid::new_v4();
+        if expires_at.is_some_and(|at| at <= now) {
+            return Err(StoreError::invalid("expires_at", "must be in the future"));
+        }
+        let id = TokenId::new();
         let mut w = self.write(actor, now).await?;
-        sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id.to_string())
-            .bind(user.to_string())
-            .bind(&label)
-            .bind(token_hash)
-            .bind(now.as_millisecond())
-            .execute(w.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(user.to_string())
+        .bind(&label)
+        .bind(token_hash)
+        .bind(now.as_millisecond())
+        .bind(expires_at.map(|at| at.as_millisecond()))
+        .execute(w.conn())
+        .await?;
         w.commit(AuditEntry::new(
             "token.create",
             None,
             id,
-            json!({"user": user, "label": label}),
+            json!({"user": user, "label": label, "expires_at": expires_at}),
         ))
-        .await
+        .await?;
+        Ok(id)
     }
 
-    /// The user an API token (by hash) belongs to.
-    pub async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
+    /// The user a live API token (by hash) belongs to: None for an unknown, revoked or
+    /// expired one.
+    pub async fn user_by_token_hash(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1",
+             WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(now.as_millisecond())
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
+    /// A user's API tokens, oldest first, expired ones included (their owner may want to
+    /// see and revoke them).
+    pub async fn tokens_of(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, label, created_at, expires_at FROM api_tokens WHERE user_id = $1 \
+             ORDER BY created_at, id",
+        )
+        .bind(user.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: parsed(r, "id")?,
+                    user_id: parsed(r, "user_id")?,
+                    label: get(r, "label")?,
+                    created_at: instant(r, "created_at")?,
+                    expires_at: instant_opt(r, "expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes one of `user`'s own API tokens; it is refused from the next request on.
+    /// Another user's token is `NotFound`, exactly like one that does not exist.
+    pub async fn revoke_token(&self, user: UserId, now: Timestamp, token: TokenId) -> Result<()> {
+        let mut w = self.write(Some(user), now).await?;
+        let revoked = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 RETURNING label")
+            .bind(token.to_string())
+            .bind(user.to_string())
+            .fetch_optional(w.conn())
+            .await?;
+        // Dropping `w` rolls the transaction back: nothing was written.
+        let Some(row) = revoked else {
+            return Err(StoreError::NotFound("token"));
+        };
+        let label: String = get(&row, "label")?;
+        w.commit(AuditEntry::new(
+            "token.revoke",
+            None,
+            token,
+            json!({"user": user, "label": label}),
+        ))
+        .await
+    }
+
     /// Records a login: a session (by the hash of its cookie value) with its CSRF token.
-    /// In the same write it forgets the account's failed logins (not the address's: an
-    /// attacker who owns one account must not reset the counter of the address they
-    /// guess from).
+    /// In the same write it purges every expired session (so the table holds live
+    /// sessions and those expired since the last login, nothing older) and forgets the
+    /// account's failed logins (not the address's: an attacker who owns one account must
+    /// not reset the counter of the address they guess from).
     pub async fn create_session(
         &self,
         now: Timestamp,
@@ -200,6 +270,11 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<()> {
         let mut w = self.write(Some(user), now).await?;
+        let purged = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now.as_millisecond())
+            .execute(w.conn())
+            .await?
+            .rows_affected();
         sqlx::query("DELETE FROM login_failures WHERE account = (SELECT email FROM users WHERE id = $1)")
             .bind(user.to_string())
             .execute(w.conn())
@@ -214,7 +289,13 @@ impl Store {
         .bind(expires_at.as_millisecond())
         .execute(w.conn())
         .await?;
-        w.commit(AuditEntry::new("session.login", None, user, json!({}))).await
+        w.commit(AuditEntry::new(
+            "session.login",
+            None,
+            user,
+            json!({"expired_sessions_purged": purged}),
+        ))
+        .await
     }
 
     /// The live session with this cookie hash, if it has not expired.
@@ -244,6 +325,24 @@ impl Store {
             .execute(w.conn())
             .await?;
         w.commit(AuditEntry::new("session.logout", None, user, json!({}))).await
+    }
+
+    /// Ends every session of `user` (log out everywhere); returns how many there were.
+    pub async fn end_sessions(&self, user: UserId, now: Timestamp) -> Result<u64> {
+        let mut w = self.write(Some(user), now).await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.to_string())
+            .execute(w.conn())
+            .await?
+            .rows_affected();
+        w.commit(AuditEntry::new(
+            "session.logout_everywhere",
+            None,
+            user,
+            json!({"sessions": ended}),
+        ))
+        .await?;
+        Ok(ended)
     }
 
     /// Adds a user to a project. Membership reads the user into every case the

@@ -23,7 +23,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
-pub use accounts::{NewUser, SessionInfo};
+pub use accounts::{ApiToken, NewUser, SessionInfo};
 pub use advisories::{
     AdvisoryCredit, AdvisoryRecord, AdvisoryRevision, NewAdvisoryRevision, NewSeverityProposal, PublishedEdition,
     SeverityAdoption, SeverityProposal,

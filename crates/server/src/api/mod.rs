@@ -5,6 +5,7 @@
 //! requests: `auth::one_credential_per_surface`) and JSON bodies only ([`JsonBody`]),
 //! except uploads of files ([`RawBody`]).
 
+mod account;
 pub(crate) mod advisories;
 mod cases;
 mod escalation;
@@ -56,7 +57,8 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(escalation::routes())
         .merge(items::routes())
         .merge(projects::routes())
-        .merge(manifests::routes());
+        .merge(manifests::routes())
+        .merge(account::routes());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1);
     document_unsupported_media_type(api.get_openapi_mut());
     api

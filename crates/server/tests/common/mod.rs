@@ -62,10 +62,15 @@ pub fn now() -> Timestamp {
 impl TestApp {
     /// A fresh app on `backend`, or None when that back end is not configured here.
     pub async fn new(backend: Backend) -> Option<TestApp> {
+        TestApp::with_config(backend, Config::default()).await
+    }
+
+    /// A fresh app with these settings on `backend` (see [`TestApp::new`]).
+    pub async fn with_config(backend: Backend, config: Config) -> Option<TestApp> {
         let db_url = lockstep_testkit::fresh_database_url(backend).await?;
         let store = Store::connect(&db_url).await.unwrap();
         let clock = Clock::fixed(now());
-        let app = App::new(store.clone(), clock.clone(), Config::default());
+        let app = App::new(store.clone(), clock.clone(), config);
         let mut actors = Vec::new();
         for (name, role) in [
             ("outsider", GlobalRole::Member),
@@ -230,7 +235,8 @@ impl TestApp {
             .header("content-type", content_type);
         if let Some(actor) = self.actor(role) {
             req = if web {
-                req.header("cookie", format!("{}={}", auth::SESSION_COOKIE, actor.session))
+                let name = auth::session_cookie_name(self.app.config());
+                req.header("cookie", format!("{name}={}", actor.session))
             } else {
                 req.header("authorization", format!("Bearer {}", actor.token))
             };
