@@ -436,6 +436,11 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         })
         .collect();
     let forms = case_forms_context(&detail, &access);
+    let read_in_changes = if access.coordinates() {
+        Some(read_in_changes(&app, id, &users).await?)
+    } else {
+        None
+    };
     // The impact view is for the people who decide whom to read in.
     let impact = if authz::case(&app, user, id, CaseAction::ViewImpact).await.is_ok() {
         Some(crate::impact::case_impact(&app, id).await?)
@@ -447,8 +452,49 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         "case.html",
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
-        tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms },
+        tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms,
+        read_in_changes => read_in_changes },
     )
+}
+
+/// Who was read into or out of the case, and how, newest first: projects joining or
+/// leaving it, and people joining or leaving a participating project (which reads
+/// them in or out too). From the case's own audit trail; for its coordinators.
+async fn read_in_changes(app: &App, case: CaseId, users: &[User]) -> Result<Vec<minijinja::Value>, WebError> {
+    let name = |id: &serde_json::Value| {
+        id.as_str()
+            .and_then(|id| users.iter().find(|u| u.id.to_string() == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| "someone".to_owned())
+    };
+    let projects = app.store().list_projects().await?;
+    let project = |id: &serde_json::Value| {
+        id.as_str()
+            .and_then(|id| projects.iter().find(|p| p.id.to_string() == id))
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| "a project".to_owned())
+    };
+    let events = lockstep_store::audit::case_events(app.store(), case).await?;
+    Ok(events
+        .iter()
+        .rev()
+        .filter_map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+            let what = match e.action.as_str() {
+                "membership.add" => format!(
+                    "{} joined {} as {}, and so reads this case",
+                    name(&d["user"]),
+                    project(&d["project"]),
+                    d["role"].as_str().unwrap_or("member")
+                ),
+                "membership.remove" => format!("{} left {}", name(&d["user"]), project(&d["project"])),
+                "participant.add" => format!("{} was read in", project(&d["project"])),
+                "participant.remove" => format!("{} was taken out", project(&d["project"])),
+                _ => return None,
+            };
+            Some(context! { at => when(e.at), by => e.actor_id.map(|a| name(&serde_json::json!(a.to_string()))), what => what })
+        })
+        .collect())
 }
 
 /// What the case page's forms offer the viewer: only the moves they may make.

@@ -631,3 +631,97 @@ both_backends!(every_public_route_by_every_role, |backend| async move {
         }
     }
 });
+
+/// Walks every case route that reads (GET, from the OpenAPI document, and the case's
+/// web pages) as `role` and checks each answers exactly as for a case that does not exist.
+async fn case_is_gone_for(t: &TestApp, role: &str) {
+    let missing_case = lockstep_core::CaseId::new().to_string();
+    let openapi = lockstep_server::openapi();
+    let mut walked = 0;
+    for (path, item) in &openapi.paths.paths {
+        if item.get.is_none() || !path.contains("{id}") {
+            continue;
+        }
+        let (status, answer) = t.api(role, "GET", &fill(t, path, &t.case.id.to_string()), None).await;
+        let missing = t.api(role, "GET", &fill(t, path, &missing_case), None).await;
+        assert_eq!(status.as_u16(), 404, "{role} GET {path}: {answer}");
+        assert_eq!((status, &answer), (missing.0, &missing.1), "{role} GET {path}");
+        walked += 1;
+    }
+    for (method, path) in lockstep_server::web_routes() {
+        if method != "get" || !path.contains("{id}") {
+            continue;
+        }
+        let (status, page) = t
+            .raw(
+                role,
+                "GET",
+                &fill(t, path, &t.case.id.to_string()),
+                "text/html",
+                vec![],
+                true,
+            )
+            .await;
+        let missing = t
+            .raw(role, "GET", &fill(t, path, &missing_case), "text/html", vec![], true)
+            .await;
+        assert_eq!(status.as_u16(), 404, "{role} GET {path}");
+        assert_eq!((status, &page), (missing.0, &missing.1), "{role} GET {path}");
+        walked += 1;
+    }
+    assert!(walked >= 10, "walked only {walked} case routes");
+}
+
+both_backends!(
+    a_coordinator_of_another_case_cannot_join_the_project_into_the_case,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let me = t.actor("other_coordinator").unwrap().user.id;
+        let (status, body) = t
+            .api(
+                "other_coordinator",
+                "POST",
+                &format!("/api/v1/projects/{}/members", t.project),
+                Some(json!({"user_id": me, "role": "maintainer"})),
+            )
+            .await;
+        assert_eq!(status, 403, "{body}");
+        case_is_gone_for(&t, "other_coordinator").await;
+    }
+);
+
+both_backends!(
+    a_member_removed_from_the_project_loses_every_case_route,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let member = t.actor("participant").unwrap().user.id;
+        let (status, body) = t
+            .api(
+                "admin",
+                "DELETE",
+                &format!("/api/v1/projects/{}/members/{member}", t.project),
+                None,
+            )
+            .await;
+        assert_eq!(status, 204, "{body}");
+        // By token and by session alike.
+        case_is_gone_for(&t, "participant").await;
+    }
+);
+
+both_backends!(
+    a_participant_taken_out_of_the_case_loses_every_case_route,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let (status, body) = t
+            .api(
+                "coordinator",
+                "DELETE",
+                &format!("/api/v1/cases/{}/participants/{}", t.case.id, t.project),
+                None,
+            )
+            .await;
+        assert_eq!(status, 204, "{body}");
+        case_is_gone_for(&t, "participant").await;
+    }
+);
