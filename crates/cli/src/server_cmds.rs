@@ -49,7 +49,7 @@ impl DatabaseArgs {
     }
 }
 
-/// Where to listen, and how the cookies go out.
+/// Where to listen, how the cookies go out, and how much each project may upload.
 #[derive(Args, Debug)]
 pub struct ListenArgs {
     /// Address to listen on. Beyond loopback (127.0.0.0/8, ::1, localhost) without --secure-cookies,
@@ -59,6 +59,13 @@ pub struct ListenArgs {
     /// Mark cookies Secure (set when Lockstep is served over HTTPS, directly or behind a proxy).
     #[arg(long, env = "LOCKSTEP_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// How many manifests (lockfiles, SBOMs, indexes) one project may keep; an upload
+    /// beyond it is refused with 413 (replacing one by name is always allowed).
+    #[arg(long, env = "LOCKSTEP_MANIFEST_QUOTA_COUNT", default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..))]
+    pub manifest_quota_count: i64,
+    /// How many bytes of manifests one project may keep in all; beyond it, 413.
+    #[arg(long, env = "LOCKSTEP_MANIFEST_QUOTA_BYTES", default_value_t = 256 * 1024 * 1024, value_parser = clap::value_parser!(i64).range(1..))]
+    pub manifest_quota_bytes: i64,
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +154,10 @@ async fn listen(args: &ListenArgs) -> anyhow::Result<tokio::net::TcpListener> {
 fn config(args: &ListenArgs) -> Config {
     Config {
         secure_cookies: args.secure_cookies,
+        manifest_quota: lockstep_store::ManifestQuota {
+            max_count: args.manifest_quota_count,
+            max_bytes: args.manifest_quota_bytes,
+        },
         ..Config::default()
     }
 }

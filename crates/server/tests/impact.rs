@@ -194,3 +194,42 @@ both_backends!(
         assert_eq!(after["projects"][0]["project_name"], "libfoo", "{after}");
     }
 );
+
+both_backends!(
+    an_upload_beyond_the_projects_quota_is_413_and_not_stored,
+    |backend| async move {
+        let config = lockstep_server::Config {
+            manifest_quota: lockstep_store::ManifestQuota {
+                max_count: 1,
+                max_bytes: 1024 * 1024,
+            },
+            ..lockstep_server::Config::default()
+        };
+        let Some(t) = TestApp::with_config(backend, config).await else {
+            return;
+        };
+        assert_eq!(
+            upload(&t, "participant", t.project, "Cargo.lock", LIBFOO_LOCK).await.0,
+            200
+        );
+        let (status, body) = upload(
+            &t,
+            "participant",
+            t.project,
+            "bom.cdx.json",
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}"#,
+        )
+        .await;
+        assert_eq!(status, 413, "{body}");
+        assert!(body.contains("quota"), "{body}");
+        let (_, list) = t
+            .api(
+                "participant",
+                "GET",
+                &format!("/api/v1/projects/{}/manifests", t.project),
+                None,
+            )
+            .await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    }
+);
