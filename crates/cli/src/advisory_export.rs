@@ -110,8 +110,10 @@ mod tests {
                 let case = store.create_case(user.id, now, new_case).await.unwrap();
                 let vulnerability = NewVulnerability {
                     title: "overflow".into(),
-                    cwe: Some("CWE-787".into()),
-                    cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into()),
+                    cwe: Some("CWE-787".parse().unwrap()),
+                    cvss: Some(
+                        lockstep_advisory::cvss::Vector::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap(),
+                    ),
                     aliases: vec![],
                     affected: vec![],
                 };

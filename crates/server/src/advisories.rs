@@ -17,13 +17,13 @@ use lockstep_advisory::build::{self, CaseFacts, PartyFacts, PartyStatement, Revi
 use lockstep_advisory::cvss::{CvssVersion, Vector};
 use lockstep_advisory::cwe::CweId;
 use lockstep_advisory::export::{self, Format};
-use lockstep_advisory::{Advisory, Affected, Credit, Event, Package, Range, RangeKind, Revision};
+use lockstep_advisory::{Advisory, Affected, Credit, Package, Revision};
 use lockstep_core::authz::CaseAction;
 use lockstep_core::publication;
 use lockstep_core::{CaseId, ProjectId, Tlp, UserId, VulnerabilityId};
 use lockstep_store::{
-    audit, AdvisoryRecord, AdvisoryRevision, AuditEvent, Case, NewAdvisoryRevision, NewSeverityProposal, Participant,
-    SeverityAdoption, SeverityProposal, User, Vulnerability,
+    audit, AdvisoryRecord, AdvisoryRevision, AuditEvent, Case, NewAdvisoryRevision, Participant, SeverityAdoption,
+    SeverityProposal, User, Vulnerability,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -66,9 +66,10 @@ impl CvssScore {
     }
 }
 
-/// Parses and scores a vector given for a case, or a 422 naming `field` and the metric.
-pub(crate) fn score_vector(field: &str, vector: &str) -> Result<CvssScore, ApiError> {
-    let parsed = Vector::parse(vector)
+/// Parses a vector given for a case (v3.0, v3.1 or v4.0), or a 422 naming `field` and
+/// the metric.
+pub(crate) fn parse_vector(field: &str, vector: &str) -> Result<Vector, ApiError> {
+    let parsed = Vector::parse(vector.trim())
         .map_err(|e| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", field, e.to_string()))?;
     if parsed.version() == CvssVersion::V2 {
         return Err(ApiError::field(
@@ -78,7 +79,7 @@ pub(crate) fn score_vector(field: &str, vector: &str) -> Result<CvssScore, ApiEr
             "CVSS v2.0 is read for old data only; give a CVSS:3.1/ or CVSS:4.0/ vector",
         ));
     }
-    Ok(CvssScore::of(&parsed))
+    Ok(parsed)
 }
 
 /// Validates a CWE id against MITRE's catalogue, or a 422 naming `field`.
@@ -124,6 +125,20 @@ impl VulnerabilitySeverity {
             cwe_name,
         }
     }
+}
+
+/// A party's proposal of its own vector for one vulnerability, with why (the API's
+/// request body and the page form's fields).
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSeverityProposal {
+    pub vulnerability_id: VulnerabilityId,
+    /// CVSS v3.0, v3.1 or v4.0 vector.
+    pub cvss_vector: String,
+    pub rationale: String,
+    /// For a member of several participating projects: which one speaks.
+    #[serde(default)]
+    pub project_id: Option<ProjectId>,
 }
 
 /// A party's proposal with its score.
@@ -374,22 +389,6 @@ pub(crate) async fn draft_export(app: &App, access: &CaseAccess, format: Format)
     Ok((record.advisory_id, export_json(&advisory, format)?))
 }
 
-/// An OSV range as stored on a vulnerability (`{"type", "repo", "events"}`).
-fn range_of(value: &Value) -> Option<Range> {
-    let kind = match value.get("type")?.as_str()? {
-        "SEMVER" => RangeKind::Semver,
-        "ECOSYSTEM" => RangeKind::Ecosystem,
-        "GIT" => RangeKind::Git,
-        _ => return None,
-    };
-    let events: Vec<Event> = serde_json::from_value(value.get("events")?.clone()).ok()?;
-    Some(Range {
-        kind,
-        repo: value.get("repo").and_then(Value::as_str).map(str::to_owned),
-        events,
-    })
-}
-
 fn credits(revision: &AdvisoryRevision) -> Vec<Credit> {
     revision
         .credits
@@ -433,7 +432,7 @@ fn vulnerability_facts(v: &Vulnerability) -> VulnerabilityFacts {
                     name: a.name.clone(),
                     purl: None,
                 },
-                ranges: a.ranges.iter().filter_map(range_of).collect(),
+                ranges: a.ranges.iter().filter_map(crate::impact::stored_range).collect(),
                 versions: a.versions.clone(),
                 functions: Vec::new(),
             })
@@ -560,12 +559,12 @@ pub(crate) async fn set_severity(
     cwe: Option<Option<&str>>,
 ) -> ApiResult<VulnerabilitySeverity> {
     let vector = match vector {
-        Some(Some(v)) => Some(Some(score_vector("cvss_vector", v)?.vector)),
+        Some(Some(v)) => Some(Some(parse_vector("cvss_vector", v)?)),
         Some(None) => Some(None),
         None => None,
     };
     let cwe = match cwe {
-        Some(Some(c)) => Some(Some(check_cwe("cwe", c)?.to_string())),
+        Some(Some(c)) => Some(Some(check_cwe("cwe", c)?)),
         Some(None) => Some(None),
         None => None,
     };
@@ -575,8 +574,8 @@ pub(crate) async fn set_severity(
             app.clock().now(),
             case,
             vulnerability,
-            vector.as_ref().map(Option::as_deref),
-            cwe.as_ref().map(Option::as_deref),
+            vector.as_ref().map(Option::as_ref),
+            cwe,
         )
         .await?;
     let v = app
@@ -595,18 +594,25 @@ pub(crate) async fn propose(
     app: &App,
     user: &User,
     access: &CaseAccess,
-    mut new: NewSeverityProposal,
+    new: NewSeverityProposal,
 ) -> ApiResult<ScoredProposal> {
-    let score = score_vector("cvss_vector", &new.cvss_vector)?;
-    new.cvss_vector = score.vector.clone();
+    let vector = parse_vector("cvss_vector", &new.cvss_vector)?;
     let party = party_of(access, new.project_id)?;
     let proposal = app
         .store()
-        .propose_severity(user.id, app.clock().now(), access.case.id, party, &new)
+        .propose_severity(
+            user.id,
+            app.clock().now(),
+            access.case.id,
+            party,
+            new.vulnerability_id,
+            &vector,
+            &new.rationale,
+        )
         .await?;
     Ok(ScoredProposal {
         proposal,
-        cvss: Some(score),
+        cvss: Some(CvssScore::of(&vector)),
         superseded: false,
         adopted: false,
     })
@@ -701,6 +707,7 @@ mod tests {
 
     #[test]
     fn bad_vectors_name_the_metric_and_v2_is_refused() {
+        let score_vector = |field: &str, v: &str| parse_vector(field, v).map(|v| CvssScore::of(&v));
         let e = score_vector("cvss_vector", "CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap_err();
         assert!(e.detail.message.contains("AV"), "{}", e.detail.message);
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -8,10 +8,10 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect};
 use lockstep_core::authz::CaseAction;
 use lockstep_core::{CaseId, Tlp, VulnerabilityId};
-use lockstep_store::{AdvisoryCredit, NewAdvisoryRevision, NewSeverityProposal};
+use lockstep_store::{AdvisoryCredit, NewAdvisoryRevision};
 use minijinja::context;
 
-use crate::advisories::{self, advisory_view, case_severity_view, draft_export, parse_format};
+use crate::advisories::{self, advisory_view, case_severity_view, draft_export, parse_format, NewSeverityProposal};
 use crate::api::Id;
 use crate::auth::Actor;
 use crate::web::{check_csrf, field, form, invalid, when, PageResult};

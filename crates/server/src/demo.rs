@@ -288,16 +288,27 @@ async fn seed(store: &Store, now: Timestamp, password: &str) -> anyhow::Result<(
             case.id,
             NewVulnerability {
                 title: "inflate() writes past the window after a window-size change".into(),
-                cwe: Some("CWE-122".into()),
-                cvss_vector: Some("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H".into()),
+                cwe: Some("CWE-122".parse()?),
+                cvss: Some(lockstep_advisory::cvss::Vector::parse(
+                    "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                )?),
                 aliases: vec!["CVE-2026-0001 (demo)".into()],
-                affected: vec![lockstep_store::AffectedPackage {
-                    ecosystem: "crates.io".into(),
-                    name: "libz-sys".into(),
-                    ranges: vec![
-                        serde_json::json!({"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.1.21"}]}),
-                    ],
+                affected: vec![lockstep_advisory::Affected {
+                    package: lockstep_advisory::Package {
+                        ecosystem: "crates.io".into(),
+                        name: "libz-sys".into(),
+                        purl: None,
+                    },
+                    ranges: vec![lockstep_advisory::Range {
+                        kind: lockstep_advisory::RangeKind::Semver,
+                        repo: None,
+                        events: vec![
+                            lockstep_advisory::Event::Introduced("0".into()),
+                            lockstep_advisory::Event::Fixed("1.1.21".into()),
+                        ],
+                    }],
                     versions: vec![],
+                    functions: vec![],
                 }],
             },
         )

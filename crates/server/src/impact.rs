@@ -48,6 +48,54 @@ pub fn check_affected(affected: &[AffectedPackage]) -> Result<Vec<Affected>, Api
         .collect()
 }
 
+/// Parses a vulnerability's affected packages as given to the API: each range checked
+/// by the impact engine against its ecosystem's versions (a 422 naming its JSON path),
+/// then typed for the store.
+pub fn parse_affected(affected: &[AffectedPackage]) -> Result<Vec<lockstep_advisory::Affected>, ApiError> {
+    check_affected(affected)?;
+    affected
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let ranges = a
+                .ranges
+                .iter()
+                .enumerate()
+                .map(|(j, r)| {
+                    stored_range(r).ok_or_else(|| {
+                        ApiError::field(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "invalid_input",
+                            &format!("affected[{i}].ranges[{j}]"),
+                            "not an OSV range: {\"type\": \"SEMVER\"|\"ECOSYSTEM\"|\"GIT\", \"events\": [...]}",
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(lockstep_advisory::Affected {
+                package: lockstep_advisory::Package {
+                    ecosystem: a.ecosystem.trim().to_owned(),
+                    name: a.name.trim().to_owned(),
+                    purl: None,
+                },
+                ranges,
+                versions: a.versions.clone(),
+                functions: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// An OSV range as the API takes it and the store keeps it (`{"type", "repo", "events"}`).
+pub fn stored_range(value: &serde_json::Value) -> Option<lockstep_advisory::Range> {
+    let range: lockstep_advisory::osv::OsvRange = serde_json::from_value(value.clone()).ok()?;
+    Some(lockstep_advisory::Range {
+        kind: range.kind,
+        repo: range.repo,
+        events: range.events,
+    })
+}
+
 /// Parses an uploaded manifest; a malformed one is a 422 naming the file and line
 /// (or JSON path), and nothing is stored.
 pub fn parse_manifest(name: &str, bytes: &[u8]) -> Result<NewManifest, ApiError> {

@@ -10,7 +10,9 @@ mod common;
 
 use common::{now, TestApp};
 use jsonschema::{Registry, Resource, Validator};
-use lockstep_store::{AffectedPackage, NewVulnerability};
+use lockstep_advisory::cvss::Vector;
+use lockstep_advisory::{Affected, Event, Package, Range, RangeKind};
+use lockstep_store::NewVulnerability;
 use lockstep_testkit::both_backends;
 use serde_json::{json, Value};
 
@@ -335,7 +337,11 @@ fn assert_valid(validator: &Validator, doc: &Value, what: &str) {
 /// participant statement, and an advisory revision.
 async fn author(t: &TestApp) -> Value {
     let coordinator = t.actor("coordinator").unwrap().user.id;
-    let range = json!({"type": "SEMVER", "events": [{"introduced": "1.0.0"}, {"fixed": "1.4.2"}]});
+    let range = Range {
+        kind: RangeKind::Semver,
+        repo: None,
+        events: vec![Event::Introduced("1.0.0".into()), Event::Fixed("1.4.2".into())],
+    };
     let second = t
         .store
         .add_vulnerability(
@@ -344,14 +350,18 @@ async fn author(t: &TestApp) -> Value {
             t.case.id,
             NewVulnerability {
                 title: "use after free in the parser".into(),
-                cwe: Some("CWE-416".into()),
-                cvss_vector: Some(V4.into()),
+                cwe: Some("CWE-416".parse().unwrap()),
+                cvss: Some(Vector::parse(V4).unwrap()),
                 aliases: vec!["CVE-2026-12345".into()],
-                affected: vec![AffectedPackage {
-                    ecosystem: "crates.io".into(),
-                    name: "libfoo-parser".into(),
+                affected: vec![Affected {
+                    package: Package {
+                        ecosystem: "crates.io".into(),
+                        name: "libfoo-parser".into(),
+                        purl: None,
+                    },
                     ranges: vec![range],
                     versions: vec![],
+                    functions: vec![],
                 }],
             },
         )

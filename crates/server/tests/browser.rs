@@ -151,7 +151,7 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
             lockstep_store::NewVulnerability {
                 title: "window overflow".into(),
                 cwe: None,
-                cvss_vector: None,
+                cvss: None,
                 aliases: vec![],
                 affected: vec![],
             },

@@ -5,6 +5,8 @@
 //! it) and decides who may call them.
 
 use jiff::Timestamp;
+use lockstep_advisory::cvss::Vector;
+use lockstep_advisory::cwe::CweId;
 use lockstep_core::{CaseId, EmbargoState, InvalidTransition, Phase, ProjectId, Tlp, UserId, VulnerabilityId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -35,19 +37,6 @@ pub struct SeverityProposal {
     pub rationale: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-}
-
-/// Input for a proposal. The caller has validated `cvss_vector` with the scorer.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewSeverityProposal {
-    pub vulnerability_id: VulnerabilityId,
-    /// CVSS v3.0, v3.1 or v4.0 vector.
-    pub cvss_vector: String,
-    pub rationale: String,
-    /// For a member of several participating projects: which one speaks.
-    #[serde(default)]
-    pub project_id: Option<ProjectId>,
 }
 
 /// A coordinator's adoption of one proposal.
@@ -273,19 +262,19 @@ impl Store {
     }
 
     /// Changes a vulnerability's CVSS vector and/or CWE id: `None` keeps the stored
-    /// value, `Some(None)` clears it, `Some(Some(..))` sets it. The caller has validated
-    /// both with `lockstep-advisory`.
+    /// value, `Some(None)` clears it, `Some(Some(..))` sets it. Both come parsed: a
+    /// vector that scores, a CWE id of MITRE's catalogue.
     pub async fn set_severity(
         &self,
         actor: UserId,
         now: Timestamp,
         case: CaseId,
         vulnerability: VulnerabilityId,
-        cvss_vector: Option<Option<&str>>,
-        cwe: Option<Option<&str>>,
+        cvss_vector: Option<Option<&Vector>>,
+        cwe: Option<Option<CweId>>,
     ) -> Result<()> {
-        let cvss_vector = cvss_vector.map(|v| optional("cvss_vector", v, 300)).transpose()?;
-        let cwe = cwe.map(|c| optional("cwe", c, 20)).transpose()?;
+        let cvss_vector = cvss_vector.map(|v| v.map(|v| v.as_str().to_owned()));
+        let cwe = cwe.map(|c| c.map(|c| c.to_string()));
         self.check_vulnerability(case, vulnerability).await?;
         let mut w = self.write(Some(actor), now).await?;
         sqlx::query(
@@ -315,19 +304,22 @@ impl Store {
         .await
     }
 
-    /// Records a party's own vector for a vulnerability. `party` is the participating
-    /// project that speaks, or `None` for the coordinators.
+    /// Records a party's own vector (parsed: it scores) for a vulnerability, with why.
+    /// `party` is the participating project that speaks, or `None` for the coordinators.
+    #[allow(clippy::too_many_arguments)]
     pub async fn propose_severity(
         &self,
         actor: UserId,
         now: Timestamp,
         case: CaseId,
         party: Option<ProjectId>,
-        new: &NewSeverityProposal,
+        vulnerability: VulnerabilityId,
+        vector: &Vector,
+        rationale: &str,
     ) -> Result<SeverityProposal> {
-        let vector = required("cvss_vector", &new.cvss_vector, 300)?;
-        let rationale = required("rationale", &new.rationale, LONG_TEXT)?;
-        self.check_vulnerability(case, new.vulnerability_id).await?;
+        let vector = vector.as_str().to_owned();
+        let rationale = required("rationale", rationale, LONG_TEXT)?;
+        self.check_vulnerability(case, vulnerability).await?;
         let id = Uuid::new_v4();
         let mut w = self.write(Some(actor), now).await?;
         sqlx::query(
@@ -336,7 +328,7 @@ impl Store {
         )
         .bind(id.to_string())
         .bind(case.to_string())
-        .bind(new.vulnerability_id.to_string())
+        .bind(vulnerability.to_string())
         .bind(party.map(|p| p.to_string()))
         .bind(actor.to_string())
         .bind(&vector)
@@ -349,7 +341,7 @@ impl Store {
             "severity.propose",
             Some(case),
             id,
-            json!({"vulnerability": new.vulnerability_id, "party_project": party, "cvss_vector": vector,
+            json!({"vulnerability": vulnerability, "party_project": party, "cvss_vector": vector,
                    "rationale": rationale}),
         ))
         .await?;

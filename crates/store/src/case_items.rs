@@ -15,39 +15,9 @@ use sqlx::any::AnyRow;
 use crate::accounts::unique;
 use crate::rows::{instant, instant_opt, optional, parsed, parsed_opt, required};
 use crate::{
-    get, Audience, AuditEntry, Case, Decision, Message, NewDecision, NewMessage, NewParticipant, NewTask,
-    NewVulnerability, Participant, Result, Status, StatusStatement, Store, StoreError, Task, Vulnerability,
+    get, AffectedPackage, Audience, AuditEntry, Case, Decision, Message, NewDecision, NewMessage, NewParticipant,
+    NewTask, NewVulnerability, Participant, Result, Status, StatusStatement, Store, StoreError, Task, Vulnerability,
 };
-
-/// CWE ids look like `CWE-79`.
-fn check_cwe(cwe: Option<&str>) -> Result<Option<String>> {
-    let Some(cwe) = optional("cwe", cwe, 20)? else {
-        return Ok(None);
-    };
-    let upper = cwe.to_uppercase();
-    match upper.strip_prefix("CWE-") {
-        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(upper)),
-        _ => Err(StoreError::invalid(
-            "cwe",
-            format!("`{cwe}` is not a CWE id like CWE-79"),
-        )),
-    }
-}
-
-/// A CVSS vector must at least name its version; the advisory crate scores it.
-fn check_cvss(vector: Option<&str>) -> Result<Option<String>> {
-    let Some(vector) = optional("cvss_vector", vector, 200)? else {
-        return Ok(None);
-    };
-    if vector.starts_with("CVSS:3.0/") || vector.starts_with("CVSS:3.1/") || vector.starts_with("CVSS:4.0/") {
-        Ok(Some(vector))
-    } else {
-        Err(StoreError::invalid(
-            "cvss_vector",
-            format!("`{vector}` does not start with CVSS:3.0/, CVSS:3.1/ or CVSS:4.0/"),
-        ))
-    }
-}
 
 fn message_from_row(row: &AnyRow) -> Result<Message> {
     let audience = match get::<String>(row, "audience")?.as_str() {
@@ -112,10 +82,10 @@ impl Store {
             id: VulnerabilityId::new(),
             case_id: case,
             title: required("title", &new.title, 300)?,
-            cwe: check_cwe(new.cwe.as_deref())?,
-            cvss_vector: check_cvss(new.cvss_vector.as_deref())?,
+            cwe: new.cwe.map(|c| c.to_string()),
+            cvss_vector: new.cvss.as_ref().map(|v| v.as_str().to_owned()),
             aliases,
-            affected: new.affected,
+            affected: new.affected.iter().map(AffectedPackage::of).collect(),
         };
         let affected =
             serde_json::to_string(&v.affected).map_err(|e| StoreError::invalid("affected", e.to_string()))?;

@@ -25,8 +25,8 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 pub use accounts::{ApiToken, NewUser, SessionInfo};
 pub use advisories::{
-    AdvisoryCredit, AdvisoryRecord, AdvisoryRevision, NewAdvisoryRevision, NewSeverityProposal, PublishedEdition,
-    SeverityAdoption, SeverityProposal,
+    AdvisoryCredit, AdvisoryRecord, AdvisoryRevision, NewAdvisoryRevision, PublishedEdition, SeverityAdoption,
+    SeverityProposal,
 };
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
 pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};

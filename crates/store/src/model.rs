@@ -124,20 +124,40 @@ pub struct AffectedPackage {
     pub versions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A vulnerability to add, parsed at the edge: a vector that scores, a CWE id of
+/// MITRE's catalogue, affected packages with typed OSV ranges the impact engine
+/// accepted. The API's request shape is the server's.
+#[derive(Debug, Clone)]
 pub struct NewVulnerability {
     pub title: String,
-    /// CWE id, for example `CWE-79`.
-    #[serde(default)]
-    pub cwe: Option<String>,
-    /// CVSS v3.x or v4.0 vector string.
-    #[serde(default)]
-    pub cvss_vector: Option<String>,
-    #[serde(default)]
+    pub cwe: Option<lockstep_advisory::cwe::CweId>,
+    pub cvss: Option<lockstep_advisory::cvss::Vector>,
     pub aliases: Vec<String>,
-    #[serde(default)]
-    pub affected: Vec<AffectedPackage>,
+    pub affected: Vec<lockstep_advisory::Affected>,
+}
+
+impl AffectedPackage {
+    /// How a typed affected package is stored and shown: OSV's own shape.
+    pub fn of(affected: &lockstep_advisory::Affected) -> AffectedPackage {
+        AffectedPackage {
+            ecosystem: affected.package.ecosystem.clone(),
+            name: affected.package.name.clone(),
+            ranges: affected
+                .ranges
+                .iter()
+                .map(|r| {
+                    serde_json::to_value(lockstep_advisory::osv::OsvRange {
+                        kind: r.kind,
+                        repo: r.repo.clone(),
+                        events: r.events.clone(),
+                        database_specific: None,
+                    })
+                    .expect("an OSV range is strings and enums: it always serializes")
+                })
+                .collect(),
+            versions: affected.versions.clone(),
+        }
+    }
 }
 
 /// A project read into a case, as the viewer may see it: `statuses` is empty and

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use lockstep_core::authz::CaseAction;
 use lockstep_core::{CaseId, VulnerabilityId};
-use lockstep_store::{AdvisoryRecord, NewAdvisoryRevision, NewSeverityProposal, SeverityAdoption};
+use lockstep_store::{AdvisoryRecord, NewAdvisoryRevision, SeverityAdoption};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{Id, Ids, JsonBody};
-use crate::advisories::{self, AdvisoryView, CaseSeverity, ScoredProposal, VulnerabilitySeverity};
+use crate::advisories::{self, AdvisoryView, CaseSeverity, NewSeverityProposal, ScoredProposal, VulnerabilitySeverity};
 use crate::auth::Actor;
 use crate::error::ErrorBody;
 use crate::{authz, ApiResult, App};

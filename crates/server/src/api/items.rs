@@ -7,8 +7,8 @@ use axum::Json;
 use lockstep_core::authz::CaseAction;
 use lockstep_core::{CaseId, ProjectId, TaskId};
 use lockstep_store::{
-    audit, AuditEvent, Decision, Message, NewDecision, NewMessage, NewParticipant, NewTask, NewVulnerability,
-    Participant, StatusStatement, Task, TaskUpdate, Vulnerability,
+    audit, AffectedPackage, AuditEvent, Decision, Message, NewDecision, NewMessage, NewParticipant, NewTask,
+    NewVulnerability, Participant, StatusStatement, Task, TaskUpdate, Vulnerability,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -46,8 +46,46 @@ async fn list_vulnerabilities(
     Ok(Json(app.store().vulnerabilities(id).await?))
 }
 
+/// A vulnerability as the API takes it; parsed into the store's typed
+/// `NewVulnerability` (a vector that scores, a known CWE, checked OSV ranges).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewVulnerability)]
+struct NewVulnerabilityBody {
+    title: String,
+    /// CWE id from MITRE's catalogue, for example `CWE-79`.
+    #[serde(default)]
+    cwe: Option<String>,
+    /// CVSS v3.0, v3.1 or v4.0 vector.
+    #[serde(default)]
+    cvss_vector: Option<String>,
+    /// CVE, GHSA, OSV ids of this flaw.
+    #[serde(default)]
+    aliases: Vec<String>,
+    /// Affected packages, as OSV `affected` entries.
+    #[serde(default)]
+    affected: Vec<AffectedPackage>,
+}
+
+impl NewVulnerabilityBody {
+    fn parse(self) -> ApiResult<NewVulnerability> {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        Ok(NewVulnerability {
+            cvss: given(&self.cvss_vector)
+                .map(|v| crate::advisories::parse_vector("cvss_vector", &v))
+                .transpose()?,
+            cwe: given(&self.cwe)
+                .map(|c| crate::advisories::check_cwe("cwe", &c))
+                .transpose()?,
+            affected: crate::impact::parse_affected(&self.affected)?,
+            title: self.title,
+            aliases: self.aliases,
+        })
+    }
+}
+
 /// Handles `POST /api/v1/cases/{id}/vulnerabilities`.
-#[utoipa::path(post, path = "/cases/{id}/vulnerabilities", tag = "cases", security(("token" = [])), request_body = NewVulnerability,
+#[utoipa::path(post, path = "/cases/{id}/vulnerabilities", tag = "cases", security(("token" = [])), request_body = NewVulnerabilityBody,
     params(("id" = String, Path)), responses((status = 201, body = Vulnerability), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_vulnerability(
     State(app): State<App>,
@@ -57,14 +95,7 @@ async fn add_vulnerability(
 ) -> ApiResult<(StatusCode, Json<Vulnerability>)> {
     let user = actor.require()?;
     authz::case(&app, user, id, CaseAction::ManageVulnerabilities).await?;
-    let new: NewVulnerability = body.parse()?;
-    if let Some(vector) = new.cvss_vector.as_deref().filter(|v| !v.trim().is_empty()) {
-        crate::advisories::score_vector("cvss_vector", vector.trim())?;
-    }
-    if let Some(cwe) = new.cwe.as_deref().filter(|c| !c.trim().is_empty()) {
-        crate::advisories::check_cwe("cwe", cwe)?;
-    }
-    crate::impact::check_affected(&new.affected)?;
+    let new = body.parse::<NewVulnerabilityBody>()?.parse()?;
     let v = app
         .store()
         .add_vulnerability(user.id, app.clock().now(), id, new)

@@ -162,8 +162,8 @@ impl TestApp {
                 case.id,
                 NewVulnerability {
                     title: "overflow".into(),
-                    cwe: Some("CWE-787".into()),
-                    cvss_vector: None,
+                    cwe: Some("CWE-787".parse().unwrap()),
+                    cvss: None,
                     aliases: vec![],
                     affected: vec![],
                 },
