@@ -3,7 +3,7 @@
 //! stable URL. They serve only the edition frozen when a coordinator published it
 //! (`crate::advisories::publish`), and only while its case is out of embargo and
 //! disclosed (checked on every read); anything else answers exactly as an advisory
-//! that does not exist. Also the template filters the advisory pages share.
+//! that does not exist.
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -289,31 +289,6 @@ async fn atom_feed(State(app): State<App>) -> ApiResult<Response> {
         atom(&advisories, app.clock().now()),
     )
         .into_response())
-}
-
-/// Template filters for severity: `{{ vector|cvss_summary }}` gives "CVSS 3.1 · 9.8
-/// CRITICAL" (or why the vector does not score), `{{ cwe|cwe_name }}` the weakness's name.
-pub(crate) fn add_filters(env: &mut minijinja::Environment<'static>) {
-    env.add_filter("cvss_summary", |vector: Option<String>| -> String {
-        match vector.as_deref().map(Vector::parse) {
-            None => String::new(),
-            Some(Ok(v)) => {
-                let s = v.scores();
-                format!(
-                    "CVSS {} · {:.1} {}",
-                    s.version.as_str(),
-                    s.base_score,
-                    s.base_severity.as_str()
-                )
-            }
-            Some(Err(e)) => format!("does not score: {e}"),
-        }
-    });
-    env.add_filter("cwe_name", |cwe: Option<String>| -> String {
-        cwe.and_then(|c| c.parse::<lockstep_advisory::cwe::CweId>().ok())
-            .map(|c| c.name().to_owned())
-            .unwrap_or_default()
-    });
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
+use lockstep_advisory::cvss::Vector;
 use lockstep_core::authz::{CaseAction, GlobalAction};
 use lockstep_core::case::display_in_zone;
 use lockstep_core::{CaseId, Tlp};
@@ -83,8 +84,33 @@ pub fn templates() -> minijinja::Environment<'static> {
     ] {
         env.add_template(name, source).expect("built-in templates parse");
     }
-    crate::public::add_filters(&mut env);
+    add_filters(&mut env);
     env
+}
+
+/// Template filters for severity: `{{ vector|cvss_summary }}` gives "CVSS 3.1 · 9.8
+/// CRITICAL" (or why the vector does not score), `{{ cwe|cwe_name }}` the weakness's name.
+pub(crate) fn add_filters(env: &mut minijinja::Environment<'static>) {
+    env.add_filter("cvss_summary", |vector: Option<String>| -> String {
+        match vector.as_deref().map(Vector::parse) {
+            None => String::new(),
+            Some(Ok(v)) => {
+                let s = v.scores();
+                format!(
+                    "CVSS {} · {:.1} {}",
+                    s.version.as_str(),
+                    s.base_score,
+                    s.base_severity.as_str()
+                )
+            }
+            Some(Err(e)) => format!("does not score: {e}"),
+        }
+    });
+    env.add_filter("cwe_name", |cwe: Option<String>| -> String {
+        cwe.and_then(|c| c.parse::<lockstep_advisory::cwe::CweId>().ok())
+            .map(|c| c.name().to_owned())
+            .unwrap_or_default()
+    });
 }
 
 /// A page that could not be shown: rendered as an HTML error page, or a redirect to
