@@ -51,3 +51,6 @@ id_type!(
 
 // API tokens are named by id in `lockstep token revoke ID`; like every id, random.
 id_type!(TokenId);
+
+// The notification registry: a project's contacts and webhooks.
+id_type!(ContactId, WebhookId);

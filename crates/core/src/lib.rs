@@ -16,8 +16,11 @@ pub mod vex;
 
 pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase, Trigger};
 pub use clock::Clock;
-pub use ids::{CaseId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, TokenId, UserId, VulnerabilityId};
-pub use roles::{GlobalRole, MembershipRole, ParticipantRole};
+pub use ids::{
+    CaseId, ContactId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, TokenId, UserId, VulnerabilityId,
+    WebhookId,
+};
+pub use roles::{ContactRole, GlobalRole, MembershipRole, ParticipantRole};
 pub use tlp::Tlp;
 pub use vex::{Justification, VexStatus};
 

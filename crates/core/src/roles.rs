@@ -31,3 +31,15 @@ vocabulary! {
         Distributor = "distributor",
     }
 }
+
+vocabulary! {
+    /// Who a project's contact is, which decides what they hear and when: security,
+    /// maintainer and liaison contacts hear of a case as soon as the project is read in;
+    /// consumers hear nothing before the case is disclosed.
+    pub enum ContactRole: "contact role" {
+        Security = "security",
+        Maintainer = "maintainer",
+        Liaison = "liaison",
+        Consumer = "consumer",
+    }
+}

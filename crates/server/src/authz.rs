@@ -78,17 +78,18 @@ pub async fn participant_itself(
     }
 }
 
-/// Checks that `user` may add or remove project `id`'s members: admins and the
-/// project's maintainers. A global coordinator may not: membership reads its holder
-/// into every case the project is in. Projects are not secret, so a refusal is 403.
-pub async fn project_members(app: &App, user: &User, id: ProjectId) -> Result<lockstep_store::Project, ApiError> {
+/// Checks that `user` may change who hears of project `id`'s cases: its members, its
+/// contacts and webhooks. Admins and the project's maintainers may; a global
+/// coordinator may not, since a member reads every case the project is in and a
+/// contact is told of them. Projects are not secret, so a refusal is 403.
+pub async fn project_maintainers(app: &App, user: &User, id: ProjectId) -> Result<lockstep_store::Project, ApiError> {
     let project = app.store().project(id).await?;
     let membership = app.store().membership_role(id, user.id).await?;
     if rules::may_manage_members(user.role, membership) {
         Ok(project)
     } else {
         Err(ApiError::forbidden(
-            "only admins and the project's maintainers may change its members",
+            "only admins and the project's maintainers may change who hears of its cases",
         ))
     }
 }

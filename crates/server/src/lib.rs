@@ -16,6 +16,7 @@ mod headers;
 pub mod impact;
 pub mod login;
 mod public;
+mod registry;
 mod web;
 
 use std::net::SocketAddr;

@@ -56,6 +56,29 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
             Some(json!({"user_id": spare_user(t), "role": "liaison"})),
         ),
         ("delete", "/api/v1/projects/{project_id}/members/{user_id}") => (Rule::ProjectMaintainers, None),
+        // The notification registry: members, coordinators and admins read it; only
+        // admins and maintainers change it (a contact hears of the project's cases).
+        ("get", "/api/v1/projects/{project_id}/contacts") | ("get", "/api/v1/projects/{project_id}/webhooks") => {
+            (Rule::ProjectMembers, None)
+        }
+        ("post", "/api/v1/projects/{project_id}/contacts") => (
+            Rule::ProjectMaintainers,
+            Some(json!({"email": "sec@libfoo.example", "name": "libfoo security", "role": "security"})),
+        ),
+        ("post", "/api/v1/projects/{project_id}/contacts/import") => (
+            Rule::ProjectMaintainers,
+            Some(json!({"contacts": [{"email": "list@libfoo.example", "name": "users", "role": "consumer"}]})),
+        ),
+        ("post", "/api/v1/projects/{project_id}/contacts/security-txt") => (
+            Rule::ProjectMaintainers,
+            Some(json!({"text": "Contact: mailto:txt@libfoo.example\nExpires: 2030-01-01T00:00:00Z\n"})),
+        ),
+        ("delete", "/api/v1/projects/{project_id}/contacts/{contact_id}")
+        | ("delete", "/api/v1/projects/{project_id}/webhooks/{webhook_id}") => (Rule::ProjectMaintainers, None),
+        ("post", "/api/v1/projects/{project_id}/webhooks") => (
+            Rule::ProjectMaintainers,
+            Some(json!({"url": "https://hooks.libfoo.example/lockstep", "secret": "whsec_0123456789abcdef"})),
+        ),
         ("post", "/api/v1/cases/{id}/participants/{project_id}/publication") => {
             (Rule::ParticipantItself, Some(json!({"publish": true})))
         }
@@ -133,7 +156,8 @@ fn spare_user(t: &TestApp) -> lockstep_core::UserId {
 
 /// Puts back what a route walked before may have taken away, so that every role
 /// meets the same state: the spare user's membership, the spare project read in.
-async fn prepare(t: &TestApp, method: &str, path: &str) {
+/// Returns the ids of what it put back, for the path's placeholders.
+async fn prepare(t: &TestApp, method: &str, path: &str) -> Vec<(&'static str, String)> {
     let ok_or_duplicate = |r: Result<_, lockstep_store::StoreError>| match r {
         Ok(_) | Err(lockstep_store::StoreError::Duplicate { .. }) => {}
         Err(e) => panic!("preparing {method} {path}: {e}"),
@@ -170,8 +194,46 @@ async fn prepare(t: &TestApp, method: &str, path: &str) {
                     .map(|_| ()),
             );
         }
+        ("delete", "/api/v1/projects/{project_id}/contacts/{contact_id}") => {
+            let new = lockstep_store::NewContact {
+                email: format!("walk-{}@example.org", lockstep_core::ContactId::new()),
+                name: "walk".into(),
+                role: lockstep_core::ContactRole::Security,
+                pgp_key: None,
+                language: None,
+                encryption_uri: None,
+            };
+            let admin = t.actor("admin").unwrap().user.id;
+            let added = t
+                .store
+                .add_contacts(
+                    admin,
+                    common::now(),
+                    t.project,
+                    &[new],
+                    lockstep_store::ContactSource::Api,
+                    "",
+                )
+                .await
+                .unwrap();
+            return vec![("{contact_id}", added[0].id.to_string())];
+        }
+        ("delete", "/api/v1/projects/{project_id}/webhooks/{webhook_id}") => {
+            let admin = t.actor("admin").unwrap().user.id;
+            let new = lockstep_store::NewWebhook {
+                url: "https://hooks.example.org/lockstep".into(),
+                secret: "a-secret-of-sixteen-plus".into(),
+            };
+            let hook = t
+                .store
+                .add_webhook(admin, common::now(), t.project, &new)
+                .await
+                .unwrap();
+            return vec![("{webhook_id}", hook.id.to_string())];
+        }
         _ => {}
     }
+    Vec::new()
 }
 
 fn fill(t: &TestApp, path: &str, case: &str) -> String {
@@ -232,10 +294,13 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
             let (rule, body) = api_rule(&t, method, path)
                 .unwrap_or_else(|| panic!("route {method} {path} has no rule in this test: add one"));
             for role in ROLES {
-                prepare(&t, method, path).await;
-                let uri = fill(&t, path, &t.case.id.to_string())
+                let prepared = prepare(&t, method, path).await;
+                let mut uri = fill(&t, path, &t.case.id.to_string())
                     .replace("{proposal_id}", &proposal)
                     .replace("{token_id}", &spare_token);
+                for (placeholder, id) in &prepared {
+                    uri = uri.replace(placeholder, id);
+                }
                 let (status, answer) = t.api(role, &method.to_uppercase(), &uri, body.clone()).await;
                 let text = answer.to_string();
                 match allowed(rule, role) {

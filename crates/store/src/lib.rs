@@ -8,6 +8,7 @@ mod advisories;
 pub mod audit;
 mod case_items;
 mod cases;
+mod contacts;
 mod escalation;
 mod logins;
 mod manifests;
@@ -29,6 +30,7 @@ pub use advisories::{
     SeverityProposal,
 };
 pub use audit::{AuditEntry, AuditEvent, VerifyReport};
+pub use contacts::{Contact, ContactSource, NewContact, NewWebhook, Webhook};
 pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
 pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
@@ -131,6 +133,7 @@ fn migrator() -> Migrator {
         migration(4, "escalation", include_str!("../migrations/0004_escalation.sql")),
         migration(5, "auth", include_str!("../migrations/0005_auth.sql")),
         migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
+        migration(8, "notifications", include_str!("../migrations/0008_notifications.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),

@@ -8,6 +8,7 @@
 mod account;
 pub(crate) mod advisories;
 mod cases;
+mod contacts;
 mod escalation;
 mod items;
 mod manifests;
@@ -54,6 +55,7 @@ pub fn router() -> OpenApiRouter<App> {
     let v1 = OpenApiRouter::new()
         .merge(advisories::routes())
         .merge(cases::routes())
+        .merge(contacts::routes())
         .merge(escalation::routes())
         .merge(items::routes())
         .merge(projects::routes())

@@ -70,7 +70,7 @@ async fn add_member(
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Membership>)> {
     let user = actor.require()?;
-    authz::project_members(&app, user, project).await?;
+    authz::project_maintainers(&app, user, project).await?;
     let new: NewMember = body.parse()?;
     let m = app
         .store()
@@ -91,7 +91,7 @@ async fn remove_member(
     Ids(project, member): Ids<ProjectId, UserId>,
 ) -> ApiResult<StatusCode> {
     let user = actor.require()?;
-    authz::project_members(&app, user, project).await?;
+    authz::project_maintainers(&app, user, project).await?;
     app.store()
         .remove_membership(Some(user.id), app.clock().now(), project, member)
         .await?;
