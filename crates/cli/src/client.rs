@@ -77,6 +77,16 @@ pub enum ProjectCommand {
         #[arg(long)]
         security_contact: Option<String>,
     },
+    /// Who hears of the project's cases: list, add, remove, import a CSV or a security.txt.
+    Contacts {
+        #[command(subcommand)]
+        command: crate::contacts::ContactsCommand,
+    },
+    /// Where the project's notifications go as signed JSON: list, add, remove.
+    Webhooks {
+        #[command(subcommand)]
+        command: crate::contacts::WebhooksCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,14 +97,36 @@ pub enum TokenCommand {
     Revoke { id: String },
 }
 
-struct Client {
+/// A refusal from the server: its status, message and the fields it names.
+#[derive(Debug)]
+pub(crate) struct ApiFailure {
+    pub status: u16,
+    pub message: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)?;
+        for (field, message) in &self.fields {
+            if !self.message.contains(message.as_str()) {
+                write!(f, "; {field}: {message}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiFailure {}
+
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Client {
-    fn new(args: &ClientArgs) -> anyhow::Result<Client> {
+    pub(crate) fn new(args: &ClientArgs) -> anyhow::Result<Client> {
         Client::connect(&args.server, args.token.as_deref())
     }
 
@@ -109,7 +141,7 @@ impl Client {
         })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    pub(crate) async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
         let url = format!("{}/api/v1{path}", self.base);
         let mut req = self.http.request(method, &url).bearer_auth(&self.token);
         if let Some(body) = body {
@@ -147,13 +179,26 @@ impl Client {
                 .pointer("/error/message")
                 .and_then(Value::as_str)
                 .unwrap_or("request failed");
-            anyhow::bail!("{status}: {message}");
+            return Err(ApiFailure {
+                status: status.as_u16(),
+                message: message.to_owned(),
+                fields: value
+                    .pointer("/error/fields")
+                    .and_then(Value::as_object)
+                    .map(|f| {
+                        f.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+            .into());
         }
         Ok(value)
     }
 }
 
-fn print(format: Format, value: &Value, columns: &[(&str, &str)]) -> anyhow::Result<()> {
+pub(crate) fn print(format: Format, value: &Value, columns: &[(&str, &str)]) -> anyhow::Result<()> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
         Format::Table => {
@@ -199,7 +244,7 @@ pub(crate) fn get(server: &str, token: Option<&str>, path: &str) -> anyhow::Resu
     runtime()?.block_on(client.call(reqwest::Method::GET, path, None))
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -283,6 +328,11 @@ pub fn case(args: ClientArgs, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn project(args: ClientArgs, cmd: ProjectCommand) -> anyhow::Result<ExitCode> {
+    let cmd = match cmd {
+        ProjectCommand::Contacts { command } => return crate::contacts::contacts(args, command),
+        ProjectCommand::Webhooks { command } => return crate::contacts::webhooks(args, command),
+        other => other,
+    };
     let client = Client::new(&args)?;
     let columns: &[(&str, &str)] = &[
         ("ID", "/id"),
@@ -312,6 +362,9 @@ pub fn project(args: ClientArgs, cmd: ProjectCommand) -> anyhow::Result<ExitCode
             ProjectCommand::New { name, purls, repository, security_contact } => {
                 let body = json!({"name": name, "purls": purls, "repository": repository, "security_contact": security_contact});
                 client.call(reqwest::Method::POST, "/projects", Some(body)).await?
+            }
+            ProjectCommand::Contacts { .. } | ProjectCommand::Webhooks { .. } => {
+                unreachable!("handled before connecting")
             }
         };
         print(args.format, &value, columns)?;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod client;
+mod contacts;
 mod server_cmds;
 
 // Offline tool modules (one file per command family):

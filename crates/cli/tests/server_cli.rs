@@ -578,3 +578,94 @@ both_backends!(token_commands_list_and_revoke_your_tokens, |backend| async move 
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("404"), "{}", text(&out));
 });
+
+both_backends!(
+    contacts_import_takes_a_whole_csv_or_names_the_bad_line,
+    |backend| async move {
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        let db = [("LOCKSTEP_DATABASE_URL", url.as_str())];
+        let out = lockstep(
+            &[
+                "admin",
+                "create-user",
+                "--email",
+                "root@example.org",
+                "--name",
+                "Root",
+                "--role",
+                "admin",
+            ],
+            Some("\n"),
+            &db,
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let out = lockstep(
+            &["admin", "create-token", "--email", "root@example.org", "--name", "t"],
+            None,
+            &db,
+        );
+        let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let server = Server::start(&url).await;
+        let env = [
+            ("LOCKSTEP_SERVER", server.url.as_str()),
+            ("LOCKSTEP_TOKEN", token.as_str()),
+        ];
+        let out = lockstep(
+            &[
+                "project",
+                "new",
+                "--name",
+                "zlib",
+                "--purl",
+                "pkg:generic/zlib",
+                "--format",
+                "json",
+            ],
+            None,
+            &env,
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let project: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let project = project["id"].as_str().unwrap().to_owned();
+        let dir = std::env::temp_dir().join(format!("lockstep-contacts-{}", uuid_like()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bad = dir.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "email,name,role\nsec@zlib.example,Security,security\nusers@zlib.example,Users,everyone\n",
+        )
+        .unwrap();
+        let out = lockstep(
+            &["project", "contacts", "import", "--project", &project, path(&bad)],
+            None,
+            &env,
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains("line 3"), "{}", text(&out));
+        let list = |env: &[(&str, &str)]| {
+            let out = lockstep(
+                &["project", "contacts", "list", "--project", &project, "--format", "json"],
+                None,
+                env,
+            );
+            assert!(out.status.success(), "{}", text(&out));
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        };
+        assert_eq!(list(&env), serde_json::json!([]), "a refused import wrote something");
+        let good = dir.join("good.csv");
+        std::fs::write(
+            &good,
+            "email,name,role\nsec@zlib.example,Security,security\nusers@zlib.example,Users,consumer\n",
+        )
+        .unwrap();
+        let out = lockstep(
+            &["project", "contacts", "import", "--project", &project, path(&good)],
+            None,
+            &env,
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(list(&env).as_array().unwrap().len(), 2);
+    }
+);

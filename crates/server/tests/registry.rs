@@ -181,7 +181,9 @@ both_backends!(a_webhook_secret_is_never_shown_again, |backend| async move {
         .await;
     assert_eq!(status, 201, "{added}");
     let (_, list) = t.api("coordinator", "GET", &hooks, None).await;
-    let audit = lockstep_store::audit::events_with_action(&t.store, "webhook.add").await.unwrap();
+    let audit = lockstep_store::audit::events_with_action(&t.store, "webhook.add")
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 1);
     for text in [added.to_string(), list.to_string(), audit[0].detail.clone()] {
         assert!(!text.contains(secret), "{text}");
