@@ -17,6 +17,7 @@ pub mod impact;
 pub mod login;
 mod public;
 mod registry;
+mod registry_pages;
 mod web;
 
 use std::net::SocketAddr;

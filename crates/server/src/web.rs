@@ -25,6 +25,7 @@ use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
 use crate::login::{self, ClientAddress, Outcome};
+use crate::registry_pages::{add_contact, contacts_page, projects_page, remove_contact};
 use crate::{authz, ApiError, App};
 
 /// Declares the web routes once: the router and the (method, path) list the
@@ -60,6 +61,10 @@ web_routes! {
     post "/cases/{id}/phase" => change_phase,
     post "/cases/{id}/embargo" => change_embargo,
     post "/cases/{id}/triggers" => record_trigger,
+    get "/projects" => projects_page,
+    get "/projects/{project_id}/contacts" => contacts_page,
+    post "/projects/{project_id}/contacts" => add_contact,
+    post "/projects/{project_id}/contacts/{contact_id}/remove" => remove_contact,
 }
 
 pub fn templates() -> minijinja::Environment<'static> {
@@ -70,6 +75,8 @@ pub fn templates() -> minijinja::Environment<'static> {
         ("cases.html", include_str!("../templates/cases.html")),
         ("new_case.html", include_str!("../templates/new_case.html")),
         ("case.html", include_str!("../templates/case.html")),
+        ("projects.html", include_str!("../templates/projects.html")),
+        ("contacts.html", include_str!("../templates/contacts.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("public_list.html", include_str!("../templates/public_list.html")),
         (
@@ -144,7 +151,7 @@ impl IntoResponse for WebError {
 
 pub(crate) type PageResult = Result<Response, WebError>;
 
-fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageResult {
+pub(crate) fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageResult {
     let user = actor.user();
     let base = context! {
         user => user,

@@ -194,7 +194,8 @@ async fn prepare(t: &TestApp, method: &str, path: &str) -> Vec<(&'static str, St
                     .map(|_| ()),
             );
         }
-        ("delete", "/api/v1/projects/{project_id}/contacts/{contact_id}") => {
+        ("delete", "/api/v1/projects/{project_id}/contacts/{contact_id}")
+        | ("post", "/projects/{project_id}/contacts/{contact_id}/remove") => {
             let new = lockstep_store::NewContact {
                 email: format!("walk-{}@example.org", lockstep_core::ContactId::new()),
                 name: "walk".into(),
@@ -372,6 +373,8 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
     let anonymous = role == "anonymous";
     let read_in = matches!(role, "participant" | "coordinator" | "admin");
     let coordinator = matches!(role, "coordinator" | "other_coordinator" | "admin");
+    let maintainer = matches!(role, "participant" | "admin");
+    let project_member = matches!(role, "participant" | "coordinator" | "other_coordinator" | "admin");
     match (method, path) {
         ("get", "/") => 303,
         ("get", "/login") if anonymous => 200,
@@ -382,6 +385,18 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
         // Anonymous visitors are sent to the login page.
         (_, _) if anonymous => 303,
         ("get", "/cases") => 200,
+        // The notification registry: projects are not secret (403, not 404); members,
+        // coordinators and admins read a project's contacts, maintainers and admins change them.
+        ("get", "/projects") => 200,
+        ("get", "/projects/{project_id}/contacts") if project_member => 200,
+        ("post", "/projects/{project_id}/contacts" | "/projects/{project_id}/contacts/{contact_id}/remove")
+            if maintainer =>
+        {
+            303
+        }
+        ("get" | "post", "/projects/{project_id}/contacts" | "/projects/{project_id}/contacts/{contact_id}/remove") => {
+            403
+        }
         ("get", "/cases/new") if coordinator => 200,
         ("post", "/cases") if coordinator => 303,
         ("get" | "post", "/cases/new" | "/cases") => 403,
@@ -458,10 +473,13 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
             let form = format!(
                 "csrf={csrf}&title=From+the+web&body=hello&project_id={project}&vulnerability_id={}&status=affected\
                  &to=coordinating&state=proposed&public_at=2026-12-10T15:00&time_zone=Europe%2FBerlin\
-                 &trigger=exploit_public",
+                 &trigger=exploit_public&email=web-{role}%40libfoo.example&name=Web&role=security",
                 t.vulnerability.id
             );
-            let uri = fill(&t, path, &t.case.id.to_string());
+            let mut uri = fill(&t, path, &t.case.id.to_string());
+            for (placeholder, id) in prepare(&t, method, path).await {
+                uri = uri.replace(placeholder, &id);
+            }
             let (status, body) = t
                 .raw(
                     role,
