@@ -42,6 +42,8 @@ pub enum CaseAction {
     ProposeSeverity,
     /// See the dependency-graph impact: which registered projects are affected.
     ViewImpact,
+    /// See who was notified of what, and each delivery's state.
+    ViewNotifications,
 }
 
 /// Something an actor wants to do outside any case.
@@ -81,7 +83,8 @@ pub fn decide(relation: &CaseRelation, action: CaseAction) -> Decision {
             | RecordDecision
             | ViewAudit
             | ManageAdvisory
-            | ViewImpact => Decision::Forbidden,
+            | ViewImpact
+            | ViewNotifications => Decision::Forbidden,
         },
     }
 }

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod case;
 pub mod clock;
 pub mod ids;
+pub mod notify;
 pub mod publication;
 pub mod roles;
 pub mod thread;

@@ -97,7 +97,7 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
         ("post", "/api/v1/cases/{id}/participants/{project_id}/sharing") => {
             (Rule::ReadIn, Some(json!({"share": true})))
         }
-        ("get", "/api/v1/cases/{id}/audit") => (Rule::RunsCase, None),
+        ("get", "/api/v1/cases/{id}/audit") | ("get", "/api/v1/cases/{id}/notifications") => (Rule::RunsCase, None),
         ("post", "/api/v1/cases/{id}/phase") => (Rule::RunsCase, Some(json!({"to": "coordinating"}))),
         ("post", "/api/v1/cases/{id}/embargo") => (
             Rule::RunsCase,

@@ -15,7 +15,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::rows::{instant, instant_opt, optional, parsed, parsed_opt, required};
-use crate::{get, AuditEntry, Result, Store, StoreError};
+use crate::{get, Addressees, Announcement, AuditEntry, Result, Store, StoreError};
+use lockstep_core::notify::NotificationKind;
 
 /// The longest rationale, section or changelog entry accepted, in characters.
 const LONG_TEXT: usize = 20_000;
@@ -615,6 +616,13 @@ impl Store {
             .bind(case.to_string())
             .execute(w.conn())
             .await?;
+        w.notify(Announcement::new(
+            case,
+            NotificationKind::AdvisoryPublished,
+            Addressees::Participants,
+            json!({"advisory": advisory_id, "revision": last}),
+        ))
+        .await?;
         w.commit(AuditEntry::new(
             "advisory.publish",
             Some(case),

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use lockstep_core::authz as rules;
+use lockstep_core::notify::NotificationKind;
 use lockstep_core::thread;
 use lockstep_core::vex::check_statement;
 use lockstep_core::{
@@ -15,8 +16,9 @@ use sqlx::any::AnyRow;
 use crate::accounts::unique;
 use crate::rows::{instant, instant_opt, optional, parsed, parsed_opt, required};
 use crate::{
-    get, AffectedPackage, Audience, AuditEntry, Case, Decision, Message, NewDecision, NewMessage, NewParticipant,
-    NewTask, NewVulnerability, Participant, Result, Status, StatusStatement, Store, StoreError, Task, Vulnerability,
+    get, Addressees, AffectedPackage, Announcement, Audience, AuditEntry, Case, Decision, Message, NewDecision,
+    NewMessage, NewParticipant, NewTask, NewVulnerability, Participant, Result, Status, StatusStatement, Store,
+    StoreError, Task, Vulnerability,
 };
 
 fn message_from_row(row: &AnyRow) -> Result<Message> {
@@ -108,6 +110,13 @@ impl Store {
                 .execute(w.conn())
                 .await?;
         }
+        w.notify(Announcement::new(
+            case,
+            NotificationKind::CaseChange,
+            Addressees::Participants,
+            json!({"change": "vulnerability", "title": v.title, "aliases": v.aliases}),
+        ))
+        .await?;
         w.commit(AuditEntry::new(
             "vulnerability.add",
             Some(case),
@@ -181,6 +190,13 @@ impl Store {
         .execute(w.conn())
         .await
         .map_err(unique("project_id", format!("{} as participant", project.name)))?;
+        w.notify(Announcement::new(
+            case,
+            NotificationKind::ReadIn,
+            Addressees::Project(project.id),
+            json!({"project": project.name, "role": new.role}),
+        ))
+        .await?;
         w.commit(AuditEntry::new(
             "participant.add",
             Some(case),
@@ -501,6 +517,22 @@ impl Store {
         .bind(w.seq)
         .execute(w.conn())
         .await?;
+        let to = match message.audience {
+            Audience::All => Some(Addressees::Participants),
+            Audience::Project => message.audience_project_id.map(Addressees::Project),
+            // Messages to the coordinators reach no participant.
+            Audience::Coordinators => None,
+        };
+        if let Some(to) = to {
+            let mut a = Announcement::new(
+                case.id,
+                NotificationKind::Message,
+                to,
+                json!({"message": message.id, "author": message.author_name, "body": message.body}),
+            );
+            a.tlp = Some(message.tlp);
+            w.notify(a).await?;
+        }
         w.commit(AuditEntry::new(
             "message.post",
             Some(case.id),

@@ -3,12 +3,13 @@
 
 use jiff::Timestamp;
 use lockstep_core::authz::CaseRelation;
+use lockstep_core::notify::NotificationKind;
 use lockstep_core::{CaseId, Embargo, EmbargoState, GlobalRole, Phase, Tlp, UserId};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::rows::{instant, instant_opt, parsed, required};
-use crate::{get, AuditEntry, Case, EmbargoChange, NewCase, Result, Store, StoreError, User};
+use crate::{get, Addressees, Announcement, AuditEntry, Case, EmbargoChange, NewCase, Result, Store, StoreError, User};
 
 const CASE_COLUMNS: &str = "id, title, summary, phase, tlp, embargo_state, embargo_policy, embargo_public_at, \
                             embargo_time_zone, created_at, updated_at";
@@ -204,6 +205,22 @@ impl Store {
                 "the case changed meanwhile; reload and try again",
             ));
         }
+        w.notify(Announcement::new(
+            id,
+            NotificationKind::CaseChange,
+            Addressees::Participants,
+            json!({"change": "phase", "from": from, "to": case.phase}),
+        ))
+        .await?;
+        if case.phase == Phase::Disclosed {
+            w.notify(Announcement::new(
+                id,
+                NotificationKind::Disclosure,
+                Addressees::Participants,
+                json!({"title": case.title}),
+            ))
+            .await?;
+        }
         w.commit(AuditEntry::new(
             "case.phase",
             Some(id),
@@ -273,6 +290,14 @@ impl Store {
                 "the embargo changed meanwhile; reload and try again",
             ));
         }
+        w.notify(Announcement::new(
+            id,
+            NotificationKind::CaseChange,
+            Addressees::Participants,
+            json!({"change": "embargo", "from": from, "to": case.embargo.state,
+                   "public_at": case.embargo.public_at, "time_zone": case.embargo.time_zone}),
+        ))
+        .await?;
         w.commit(AuditEntry::new(
             "embargo.change",
             Some(id),

@@ -13,6 +13,7 @@ mod escalation;
 mod logins;
 mod manifests;
 mod model;
+mod outbox;
 mod projects;
 mod rows;
 
@@ -35,6 +36,7 @@ pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
 pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
+pub use outbox::{Addressees, Announcement, ClaimedDelivery, Delivery, Notification};
 
 /// What went wrong in the store, in terms the API can answer with.
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +136,7 @@ fn migrator() -> Migrator {
         migration(5, "auth", include_str!("../migrations/0005_auth.sql")),
         migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
         migration(8, "notifications", include_str!("../migrations/0008_notifications.sql")),
+        migration(9, "outbox", include_str!("../migrations/0009_outbox.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),
@@ -206,6 +209,15 @@ impl Store {
             actor,
             _writer: writer,
         })
+    }
+
+    /// SQLite's one writer, for writes outside the audit chain (outbox bookkeeping):
+    /// they queue with the audited writers instead of polling SQLite's lock.
+    pub(crate) async fn sqlite_writer_lock(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.sqlite_writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// Closes the pool (waits for connections to be returned).

@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(update_task))
         .routes(routes!(list_decisions, record_decision))
         .routes(routes!(case_audit))
+        .routes(routes!(case_notifications))
 }
 
 /// Handles `GET /api/v1/cases/{id}/vulnerabilities`.
@@ -342,4 +343,19 @@ async fn record_decision(
 async fn case_audit(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> ApiResult<Json<Vec<AuditEvent>>> {
     authz::case(&app, actor.require()?, id, CaseAction::ViewAudit).await?;
     Ok(Json(audit::case_events(app.store(), id).await?))
+}
+
+/// Handles `GET /api/v1/cases/{id}/notifications`: who was told what, newest first,
+/// with each delivery's channel, content (full, encrypted or teaser) and state
+/// (coordinators).
+#[utoipa::path(get, path = "/cases/{id}/notifications", tag = "cases", security(("token" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<lockstep_store::Notification>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn case_notifications(
+    State(app): State<App>,
+    actor: Actor,
+    Id(id): Id<CaseId>,
+) -> ApiResult<Json<Vec<lockstep_store::Notification>>> {
+    authz::case(&app, actor.require()?, id, CaseAction::ViewNotifications).await?;
+    Ok(Json(app.store().case_notifications(id).await?))
 }
