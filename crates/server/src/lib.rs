@@ -15,6 +15,7 @@ pub mod escalation;
 mod headers;
 pub mod impact;
 pub mod login;
+pub mod pgp_mime;
 mod public;
 mod registry;
 mod registry_pages;

@@ -60,6 +60,7 @@ pub async fn add_contact(State(app): State<App>, actor: Actor, Id(project): Id<P
         language: Some(field(&form, "language").to_owned()),
         encryption_uri: None,
     };
+    crate::api::check_keys(std::slice::from_ref(&new), "")?;
     app.store()
         .add_contacts(user.id, app.clock().now(), project, &[new], ContactSource::Api, "")
         .await?;

@@ -10,8 +10,9 @@ use common::TestApp;
 use lockstep_testkit::both_backends;
 use serde_json::{json, Value};
 
-const KEY: &str =
-    "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ0000BYJKwYBBAHaRw8BAQdA\n-----END PGP PUBLIC KEY BLOCK-----";
+/// A real OpenPGP public key (GnuPG, ed25519 with a cv25519 encryption subkey; its
+/// secret half was thrown away).
+const KEY: &str = include_str!("fixtures/contact-key.asc");
 
 /// Gives the spare project a security contact, a keyed security contact, a consumer
 /// list and a webhook.

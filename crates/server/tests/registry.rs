@@ -167,6 +167,25 @@ both_backends!(a_key_that_is_not_armored_openpgp_is_refused, |backend| async mov
     assert!(body["error"]["fields"]["pgp_key"].is_string(), "{body}");
 });
 
+both_backends!(
+    an_armored_block_that_is_no_usable_key_is_refused,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let broken =
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ0000BYJKwYBBAHaRw8BAQdA\n-----END PGP PUBLIC KEY BLOCK-----";
+        let rows = json!({"contacts": [
+            {"email": "a@libfoo.example", "name": "A", "role": "security", "pgp_key": include_str!("fixtures/contact-key.asc")},
+            {"email": "b@libfoo.example", "name": "B", "role": "security", "pgp_key": broken},
+        ]});
+        let (status, body) = t
+            .api("participant", "POST", &format!("{}/import", contacts(&t)), Some(rows))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["error"]["fields"]["contacts[1].pgp_key"].is_string(), "{body}");
+        assert!(listed(&t).await.is_empty());
+    }
+);
+
 both_backends!(a_webhook_secret_is_never_shown_again, |backend| async move {
     let Some(t) = TestApp::new(backend).await else { return };
     let hooks = format!("/api/v1/projects/{}/webhooks", t.project);

@@ -56,6 +56,7 @@ async fn add_contact(
     let user = actor.require()?;
     authz::project_maintainers(&app, user, project).await?;
     let new: NewContact = body.parse()?;
+    check_keys(std::slice::from_ref(&new), "")?;
     let mut added = app
         .store()
         .add_contacts(user.id, app.clock().now(), project, &[new], ContactSource::Api, "")
@@ -81,6 +82,30 @@ async fn remove_contact(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Checks every given OpenPGP key with rPGP: it must read, verify and be able to
+/// encrypt, or the answer is a 422 naming `pgp_key` (`contacts[i].pgp_key`).
+pub(crate) fn check_keys(contacts: &[NewContact], prefix: &str) -> ApiResult<()> {
+    for (i, c) in contacts.iter().enumerate() {
+        let Some(key) = c.pgp_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) else {
+            continue;
+        };
+        if let Err(e) = crate::pgp_mime::check_key(key) {
+            let field = if prefix.is_empty() {
+                "pgp_key".to_owned()
+            } else {
+                format!("{prefix}[{i}].pgp_key")
+            };
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                &field,
+                e.to_string(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Contacts to import at once (the CLI sends a CSV file's rows).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +128,7 @@ async fn import_contacts(
     let user = actor.require()?;
     authz::project_maintainers(&app, user, project).await?;
     let import: ContactImport = body.parse()?;
+    check_keys(&import.contacts, "contacts")?;
     let added = app
         .store()
         .add_contacts(

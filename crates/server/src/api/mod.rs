@@ -15,6 +15,7 @@ mod manifests;
 mod projects;
 
 pub use cases::{case_detail, CaseDetail};
+pub(crate) use contacts::check_keys;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
