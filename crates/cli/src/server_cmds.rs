@@ -66,6 +66,14 @@ pub struct ListenArgs {
     /// How many bytes of manifests one project may keep in all; beyond it, 413.
     #[arg(long, env = "LOCKSTEP_MANIFEST_QUOTA_BYTES", default_value_t = 256 * 1024 * 1024, value_parser = clap::value_parser!(i64).range(1..))]
     pub manifest_quota_bytes: i64,
+    /// Seconds between scheduler runs (embargoes ending at their public date, reminders,
+    /// status updates, nudges); 0 turns the scheduler off in this process. With
+    /// PostgreSQL only one process at a time runs it.
+    #[arg(long, env = "LOCKSTEP_SCHEDULE_EVERY", default_value_t = 60)]
+    pub schedule_every: u64,
+    /// Days a participant may leave a case unopened before it is nudged.
+    #[arg(long, env = "LOCKSTEP_NUDGE_AFTER_DAYS", default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..=365))]
+    pub nudge_after_days: i64,
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +166,8 @@ fn config(args: &ListenArgs) -> Config {
             max_count: args.manifest_quota_count,
             max_bytes: args.manifest_quota_bytes,
         },
+        schedule_every: (args.schedule_every > 0).then(|| std::time::Duration::from_secs(args.schedule_every)),
+        nudge_after_days: args.nudge_after_days,
         ..Config::default()
     }
 }

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod notify;
 pub mod publication;
 pub mod roles;
+pub mod schedule;
 pub mod thread;
 pub mod tlp;
 pub mod vex;

@@ -19,6 +19,7 @@ pub mod pgp_mime;
 mod public;
 mod registry;
 mod registry_pages;
+mod scheduler;
 mod web;
 
 use std::net::SocketAddr;
@@ -49,6 +50,10 @@ pub struct Config {
     pub session_ttl: Duration,
     /// How many manifests, and how many bytes of them, one project may keep.
     pub manifest_quota: lockstep_store::ManifestQuota,
+    /// How often the scheduler runs (`None`: never, for tests that drive it).
+    pub schedule_every: Option<Duration>,
+    /// How many days a participant may leave a case unopened before it is nudged.
+    pub nudge_after_days: i64,
 }
 
 impl Default for Config {
@@ -57,6 +62,8 @@ impl Default for Config {
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 3600),
             manifest_quota: lockstep_store::ManifestQuota::default(),
+            schedule_every: Some(Duration::from_secs(60)),
+            nudge_after_days: 3,
         }
     }
 }
@@ -170,6 +177,9 @@ pub fn is_loopback(listen: &str) -> bool {
 /// Serves the app on `listener` until Ctrl-C. Each request knows its peer's address
 /// (the login throttle counts by it).
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    if let Some(every) = app.config().schedule_every {
+        tokio::spawn(scheduler::run(app.clone(), every, app.config().nudge_after_days));
+    }
     axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),

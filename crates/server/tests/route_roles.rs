@@ -111,7 +111,8 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
         ("patch", "/api/v1/cases/{id}/tasks/{task_id}") => (Rule::RunsCase, Some(json!({"status": "done"}))),
         ("post", "/api/v1/cases/{id}/decisions") => (Rule::RunsCase, Some(json!({"title": "d", "outcome": "o"}))),
         ("get", "/api/v1/cases/{id}/impact") => (Rule::RunsCase, None),
-        ("get", "/api/v1/cases/{id}/escalation") => (Rule::ReadIn, None),
+        ("get", "/api/v1/cases/{id}/escalation") | ("get", "/api/v1/cases/{id}/cadence") => (Rule::ReadIn, None),
+        ("put", "/api/v1/cases/{id}/cadence") => (Rule::RunsCase, Some(json!({"status_every_hours": 48}))),
         ("post", "/api/v1/cases/{id}/triggers") => (Rule::RunsCase, Some(json!({"trigger": "kev_listed"}))),
         ("put", "/api/v1/cases/{id}/ssvc") => (
             Rule::RunsCase,

@@ -240,6 +240,18 @@ impl Store {
         id: CaseId,
         change: EmbargoChange,
     ) -> Result<Case> {
+        self.change_embargo_as(Some(actor), now, id, change).await
+    }
+
+    /// `change_embargo` by a person or (`None`) by Lockstep itself, as when the
+    /// scheduler ends an embargo at its public date.
+    pub(crate) async fn change_embargo_as(
+        &self,
+        actor: Option<UserId>,
+        now: Timestamp,
+        id: CaseId,
+        change: EmbargoChange,
+    ) -> Result<Case> {
         let mut case = self.case(id).await?;
         let from = case.embargo.state;
         let state = from.transition(change.state)?;
@@ -270,7 +282,7 @@ impl Store {
         }
         case.embargo = embargo;
         case.updated_at = now;
-        let mut w = self.write(Some(actor), now).await?;
+        let mut w = self.write(actor, now).await?;
         let done = sqlx::query(
             "UPDATE cases SET embargo_state = $1, embargo_policy = $2, embargo_public_at = $3, embargo_time_zone = $4, \
              updated_at = $5 WHERE id = $6 AND embargo_state = $7",

@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 
 use crate::accounts::unique;
 use crate::rows::{instant, optional, parsed};
-use crate::{get, AuditEntry, Result, Store, StoreError};
+use crate::{get, Addressees, Announcement, AuditEntry, Result, Store, StoreError};
+use lockstep_core::notify::NotificationKind;
 
 /// A trigger as recorded.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -97,6 +98,14 @@ impl Store {
         .execute(w.conn())
         .await
         .map_err(unique("trigger", format!("trigger {}", record.trigger)))?;
+        // An escalation alert: exploitation news changes everyone's plans at once.
+        w.notify(Announcement::new(
+            case,
+            NotificationKind::CaseChange,
+            Addressees::Participants,
+            json!({"change": "trigger", "trigger": record.trigger, "note": record.note}),
+        ))
+        .await?;
         w.commit(AuditEntry::new(
             "case.trigger",
             Some(case),

@@ -16,6 +16,7 @@ mod model;
 mod outbox;
 mod projects;
 mod rows;
+mod schedule;
 
 use std::borrow::Cow;
 
@@ -37,6 +38,7 @@ pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
 pub use outbox::{Addressees, Announcement, ClaimedDelivery, Delivery, Notification};
+pub use schedule::{ScheduleReport, SchedulerLock, StatusCadence};
 
 /// What went wrong in the store, in terms the API can answer with.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +139,7 @@ fn migrator() -> Migrator {
         migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
         migration(8, "notifications", include_str!("../migrations/0008_notifications.sql")),
         migration(9, "outbox", include_str!("../migrations/0009_outbox.sql")),
+        migration(10, "schedule", include_str!("../migrations/0010_schedule.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),

@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(change_phase))
         .routes(routes!(change_embargo))
         .routes(routes!(me))
+        .routes(routes!(show_cadence, set_cadence))
 }
 
 /// A person as others in a case see them.
@@ -164,4 +165,45 @@ async fn change_embargo(
     responses((status = 200, body = lockstep_store::User), (status = 401, body = ErrorBody)))]
 async fn me(actor: Actor) -> ApiResult<Json<lockstep_store::User>> {
     Ok(Json(actor.require()?.clone()))
+}
+
+/// Handles `GET /api/v1/cases/{id}/cadence`: how often participants get a status
+/// update while the embargo is active.
+#[utoipa::path(get, path = "/cases/{id}/cadence", tag = "cases", security(("token" = [])),
+    params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = lockstep_store::StatusCadence), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn show_cadence(
+    State(app): State<App>,
+    actor: Actor,
+    Id(id): Id<CaseId>,
+) -> ApiResult<Json<lockstep_store::StatusCadence>> {
+    authz::case(&app, actor.require()?, id, CaseAction::View).await?;
+    Ok(Json(app.store().status_cadence(id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CadenceChange {
+    /// Hours between status updates while the embargo is active (0 to 720; 0: none).
+    status_every_hours: i64,
+}
+
+/// Handles `PUT /api/v1/cases/{id}/cadence`: sets the status-update cadence (coordinators).
+#[utoipa::path(put, path = "/cases/{id}/cadence", tag = "cases", security(("token" = [])), request_body = CadenceChange,
+    params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = lockstep_store::StatusCadence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_cadence(
+    State(app): State<App>,
+    actor: Actor,
+    Id(id): Id<CaseId>,
+    body: JsonBody,
+) -> ApiResult<Json<lockstep_store::StatusCadence>> {
+    let user = actor.require()?;
+    authz::case(&app, user, id, CaseAction::Edit).await?;
+    let change: CadenceChange = body.parse()?;
+    Ok(Json(
+        app.store()
+            .set_status_cadence(user.id, app.clock().now(), id, change.status_every_hours)
+            .await?,
+    ))
 }
