@@ -3,8 +3,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 use lockstep_core::{
-    EmbargoPolicy, EmbargoState, GlobalRole, Justification, MembershipRole, ParticipantRole, Phase, TaskStatus, Tlp,
-    VexStatus,
+    ContactRole, EmbargoPolicy, EmbargoState, GlobalRole, Justification, MembershipRole, ParticipantRole, Phase,
+    TaskStatus, Tlp, VexStatus,
 };
 use lockstep_store::{
     EmbargoChange, NewCase, NewDecision, NewMessage, NewParticipant, NewProject, NewTask, NewVulnerability,
@@ -230,6 +230,50 @@ async fn seed(store: &Store, now: Timestamp, password: &str) -> anyhow::Result<(
     for (p, u) in [(zlib.id, maria.id), (flate2.id, ravi.id), (debian.id, dana.id)] {
         store
             .add_membership(Some(alice.id), now, p, u, MembershipRole::SecurityContact)
+            .await?;
+    }
+    // Who hears of each project's cases: security teams at once (they get only "there
+    // is news" while the case is embargoed, having no OpenPGP key here), Debian's
+    // users' list only once the case is disclosed.
+    let contact = |email: &str, name: &str, role| lockstep_store::NewContact {
+        email: email.into(),
+        name: name.into(),
+        role,
+        pgp_key: None,
+        language: None,
+        encryption_uri: None,
+    };
+    for (p, contacts) in [
+        (
+            zlib.id,
+            vec![contact("security@zlib.example", "zlib security", ContactRole::Security)],
+        ),
+        (
+            flate2.id,
+            vec![contact(
+                "maintainers@flate2.example",
+                "flate2 maintainers",
+                ContactRole::Maintainer,
+            )],
+        ),
+        (
+            debian.id,
+            vec![
+                contact(
+                    "team@security.debian.example",
+                    "Debian security team",
+                    ContactRole::Security,
+                ),
+                contact(
+                    "announce@lists.debian.example",
+                    "debian-security-announce",
+                    ContactRole::Consumer,
+                ),
+            ],
+        ),
+    ] {
+        store
+            .add_contacts(alice.id, now, p, &contacts, lockstep_store::ContactSource::Api, "")
             .await?;
     }
 

@@ -118,3 +118,34 @@ async fn no_string_in_the_demo_source_logs_in() {
         assert!(!auth::verify_password(literal, &hash), "`{literal}` logs in");
     }
 }
+
+both_backends!(
+    the_demo_case_has_told_its_participants_security_teams_only_that_there_is_news,
+    |backend| async move {
+        let Some(store) = fresh_store(backend).await else {
+            return;
+        };
+        demo::start(&store, now()).await.unwrap();
+        let admin = store.user_by_email("admin@lockstep.example").await.unwrap().unwrap().0;
+        let case = store
+            .cases_visible_to(&admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        let deliveries: Vec<lockstep_store::Delivery> = store
+            .case_notifications(case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .flat_map(|n| n.deliveries)
+            .collect();
+        assert!(deliveries.iter().any(|d| d.address == "team@security.debian.example"));
+        // Embargoed and without keys: teasers only; the users' list hears nothing yet.
+        assert!(deliveries
+            .iter()
+            .all(|d| d.content == lockstep_core::notify::Content::Teaser));
+        assert!(deliveries.iter().all(|d| d.address != "announce@lists.debian.example"));
+    }
+);
