@@ -1,0 +1,63 @@
+//! Lockstep's reading of RFC 9116 checked against an independent validator: the
+//! Digital Trust Center's `sectxt` (PyPI), run on the same files. Both must accept and
+//! refuse the same ones.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+use lockstep_advisory::security_txt;
+
+const FILES: &[&str] = &[
+    "Contact: mailto:security@example.org\nExpires: 2030-01-01T00:00:00.000Z\n",
+    "# comment\nContact: https://example.org/report\nContact: mailto:a@example.org\nExpires: 2030-01-01T00:00:00.000Z\nPreferred-Languages: en, de\nEncryption: https://example.org/key.asc\nPolicy: https://example.org/policy\n",
+    "Contact: mailto:security@example.org\nExpires: 2020-01-01T00:00:00.000Z\n",
+    "Expires: 2030-01-01T00:00:00.000Z\n",
+    "Contact: mailto:security@example.org\n",
+    "Contact: mailto:security@example.org\nExpires: soon\n",
+    "Contact: mailto:security@example.org\nExpires: 2030-01-01T00:00:00.000Z\nExpires: 2030-02-01T00:00:00.000Z\n",
+    "Contact: mailto:security@example.org\nExpires: 2030-01-01T00:00:00.000Z\nthis is prose\n",
+];
+
+/// sectxt's verdict on each file, or None when Python or sectxt is not installed.
+fn sectxt_verdicts() -> Option<Vec<bool>> {
+    let script = "import json, sys\nfrom sectxt import Parser\nfiles = json.load(sys.stdin)\n\
+                  print(json.dumps([Parser(f.encode()).is_valid() for f in files]))\n";
+    let child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else { return None };
+    let input = serde_json::to_vec(FILES).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if !out.status.success() {
+        eprintln!("sectxt: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn lockstep_and_sectxt_accept_and_refuse_the_same_files() {
+    let Some(theirs) = sectxt_verdicts() else {
+        let required = std::env::var("LOCKSTEP_TEST_REQUIRE_ALL").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !required,
+            "python3 with sectxt is not installed but LOCKSTEP_TEST_REQUIRE_ALL is set"
+        );
+        eprintln!("note: sectxt not installed (python3 -m pip install sectxt); cross-check not run");
+        return;
+    };
+    let now = jiff::Timestamp::now();
+    for (file, theirs) in FILES.iter().zip(theirs) {
+        let ours = security_txt::parse(file, now);
+        assert_eq!(
+            ours.is_ok(),
+            theirs,
+            "{file:?}: ours {ours:?}, sectxt says valid={theirs}"
+        );
+    }
+}
