@@ -52,6 +52,10 @@ pub enum GlobalAction {
     ListProjects,
     CreateProject,
     ManageUsers,
+    /// See the queue of finders' reports, answer them and decide on them.
+    TriageReports,
+    /// Change the disclosure policy (`/security`, `security.txt`).
+    ManagePolicy,
 }
 
 /// The answer.
@@ -93,7 +97,8 @@ pub fn decide_global(role: Option<GlobalRole>, action: GlobalAction) -> Decision
         (None, _) => Decision::Forbidden,
         (Some(_), ListCases | ListProjects) => Decision::Allow,
         (Some(GlobalRole::Admin | GlobalRole::Coordinator), OpenCase | CreateProject) => Decision::Allow,
-        (Some(GlobalRole::Admin), ManageUsers) => Decision::Allow,
+        (Some(GlobalRole::Admin), ManageUsers | ManagePolicy) => Decision::Allow,
+        (Some(GlobalRole::Admin | GlobalRole::Coordinator), TriageReports) => Decision::Allow,
         (Some(_), _) => Decision::Forbidden,
     }
 }

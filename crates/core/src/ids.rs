@@ -51,3 +51,6 @@ id_type!(
 
 // API tokens are named by id in `lockstep token revoke ID`; like every id, random.
 id_type!(TokenId);
+
+// A finder's report; random like every id, so the queue's size stays private.
+id_type!(ReportId, ReportMessageId);

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod case;
 pub mod clock;
 pub mod ids;
+pub mod intake;
 pub mod publication;
 pub mod roles;
 pub mod thread;
@@ -16,7 +17,11 @@ pub mod vex;
 
 pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase, Trigger};
 pub use clock::Clock;
-pub use ids::{CaseId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, TokenId, UserId, VulnerabilityId};
+pub use ids::{
+    CaseId, DecisionId, MessageId, ParticipantId, ProjectId, ReportId, ReportMessageId, TaskId, TokenId, UserId,
+    VulnerabilityId,
+};
+pub use intake::{CreditPreference, Exposure, ReportState};
 pub use roles::{GlobalRole, MembershipRole, ParticipantRole};
 pub use tlp::Tlp;
 pub use vex::{Justification, VexStatus};
