@@ -24,6 +24,9 @@ use crate::advisory_pages::{
 use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
+use crate::intake_pages::{
+    policy_page, report_attachment, report_message, report_move, report_page, reports_page, save_policy,
+};
 use crate::login::{self, ClientAddress, Outcome};
 use crate::{authz, ApiError, App};
 
@@ -60,6 +63,13 @@ web_routes! {
     post "/cases/{id}/phase" => change_phase,
     post "/cases/{id}/embargo" => change_embargo,
     post "/cases/{id}/triggers" => record_trigger,
+    get "/reports" => reports_page,
+    get "/reports/{report_id}" => report_page,
+    post "/reports/{report_id}/messages" => report_message,
+    post "/reports/{report_id}/move" => report_move,
+    get "/reports/{report_id}/attachments/{sha256}" => report_attachment,
+    get "/admin/policy" => policy_page,
+    post "/admin/policy" => save_policy,
 }
 
 pub fn templates() -> minijinja::Environment<'static> {
@@ -71,6 +81,13 @@ pub fn templates() -> minijinja::Environment<'static> {
         ("new_case.html", include_str!("../templates/new_case.html")),
         ("case.html", include_str!("../templates/case.html")),
         ("error.html", include_str!("../templates/error.html")),
+        ("security.html", include_str!("../templates/security.html")),
+        ("report.html", include_str!("../templates/report.html")),
+        ("report_sent.html", include_str!("../templates/report_sent.html")),
+        ("track.html", include_str!("../templates/track.html")),
+        ("reports.html", include_str!("../templates/reports.html")),
+        ("report_triage.html", include_str!("../templates/report_triage.html")),
+        ("policy.html", include_str!("../templates/policy.html")),
         ("public_list.html", include_str!("../templates/public_list.html")),
         (
             "advisory_section.html",
@@ -138,13 +155,19 @@ impl IntoResponse for WebError {
             .get_template("error.html")
             .and_then(|t| t.render(context! { status => self.0.status.as_u16(), message => self.0.detail.message }))
             .unwrap_or_else(|_| "error".to_owned());
-        (self.0.status, Html(body)).into_response()
+        let mut response = (self.0.status, Html(body)).into_response();
+        if let Some(seconds) = self.0.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
 pub(crate) type PageResult = Result<Response, WebError>;
 
-fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageResult {
+pub(crate) fn render(app: &App, name: &str, actor: &Actor, ctx: minijinja::Value) -> PageResult {
     let user = actor.user();
     let base = context! {
         user => user,

@@ -13,6 +13,7 @@ mod logins;
 mod manifests;
 mod model;
 mod projects;
+mod reports;
 mod rows;
 
 use std::borrow::Cow;
@@ -33,6 +34,9 @@ pub use escalation::{NewTrigger, SsvcJudgement, TriggerRecord};
 pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
+pub use reports::{
+    Attachment, AttachmentInfo, DisclosurePolicy, NewAttachment, NewReport, Report, ReportMessage, ReportMove,
+};
 
 /// What went wrong in the store, in terms the API can answer with.
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +135,7 @@ fn migrator() -> Migrator {
         migration(4, "escalation", include_str!("../migrations/0004_escalation.sql")),
         migration(5, "auth", include_str!("../migrations/0005_auth.sql")),
         migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
+        migration(7, "intake", include_str!("../migrations/0007_intake.sql")),
     ];
     Migrator {
         migrations: Cow::Owned(migrations),

@@ -12,6 +12,7 @@ mod escalation;
 mod items;
 mod manifests;
 mod projects;
+pub(crate) mod reports;
 
 pub use cases::{case_detail, CaseDetail};
 
@@ -33,7 +34,7 @@ use crate::{ApiError, App};
 #[openapi(
     info(title = "Lockstep API", description = "Coordinated security disclosure across interdependent open-source projects."),
     modifiers(&TokenAuth),
-    tags((name = "cases"), (name = "advisories"), (name = "projects"), (name = "account"))
+    tags((name = "cases"), (name = "advisories"), (name = "projects"), (name = "account"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -58,7 +59,8 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(items::routes())
         .merge(projects::routes())
         .merge(manifests::routes())
-        .merge(account::routes());
+        .merge(account::routes())
+        .merge(reports::routes());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1);
     document_unsupported_media_type(api.get_openapi_mut());
     api
