@@ -85,6 +85,15 @@ vocabulary! {
     }
 }
 
+/// The name a finder is credited under, if any: never for an anonymous finder, and
+/// only a name that is not blank.
+pub fn credited_name(preference: CreditPreference, name: Option<&str>) -> Option<&str> {
+    match preference {
+        CreditPreference::Anonymous => None,
+        CreditPreference::Name | CreditPreference::Handle => name.map(str::trim).filter(|n| !n.is_empty()),
+    }
+}
+
 /// The response times a disclosure policy promises, in days from receipt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ResponsePromises {
@@ -347,6 +356,13 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         s.parse().expect("test instant")
+    }
+
+    #[test]
+    fn an_anonymous_finder_is_never_credited_by_name() {
+        assert_eq!(credited_name(CreditPreference::Anonymous, Some("Ada")), None);
+        assert_eq!(credited_name(CreditPreference::Handle, Some(" @ada ")), Some("@ada"));
+        assert_eq!(credited_name(CreditPreference::Name, Some("  ")), None);
     }
 
     #[test]

@@ -217,6 +217,31 @@ fn promises_of(policy: &DisclosurePolicy, r: &Report, now: Timestamp) -> Vec<Pro
 /// The finder's view of the report behind `token`.
 pub async fn tracking(app: &App, token: &str) -> ApiResult<Tracking> {
     let report = by_token(app, token).await?;
+    tracking_of(app, report).await
+}
+
+/// A finder with an account claims the report behind `token`: it is then listed among
+/// their reports (`GET /api/v1/me/reports`). An unknown token is the usual 404.
+pub async fn claim(app: &App, user: &lockstep_store::User, token: &str) -> ApiResult<Tracking> {
+    by_token(app, token).await?;
+    let report = app
+        .store()
+        .claim_report(user.id, app.clock().now(), &auth::secret_hash(token))
+        .await?;
+    tracking_of(app, report).await
+}
+
+/// The reports `user` claimed, as their finder sees them.
+pub async fn claimed(app: &App, user: &lockstep_store::User) -> ApiResult<Vec<Tracking>> {
+    let mut out = Vec::new();
+    for r in app.store().reports_of_finder(user.id).await? {
+        let report = app.store().report(r.id).await?;
+        out.push(tracking_of(app, report).await?);
+    }
+    Ok(out)
+}
+
+async fn tracking_of(app: &App, report: Report) -> ApiResult<Tracking> {
     let policy = app.store().policy().await?;
     let messages = app.store().report_messages(report.id).await?;
     Ok(Tracking {

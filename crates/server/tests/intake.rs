@@ -558,3 +558,90 @@ both_backends!(the_queue_flags_reports_past_their_promises, |backend| async move
     assert_eq!(queue[0]["age_hours"], 96);
     assert_eq!(queue[0]["promises"][0]["standing"], "overdue");
 });
+
+both_backends!(the_finders_credit_flows_into_the_advisory, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let (id, _) = submit(&t, "Overflow").await;
+    let (_, accepted) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/reports/{id}/accept"),
+            Some(json!({})),
+        )
+        .await;
+    let case = accepted["case_id"].as_str().unwrap();
+    let (status, advisory) = t
+        .api(
+            "coordinator",
+            "PUT",
+            &format!("/api/v1/cases/{case}/advisory"),
+            Some(json!({"title": "Overflow in zlib"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{advisory}");
+    let credits = &advisory["revisions"][0]["credits"];
+    assert_eq!(
+        credits,
+        &json!([{"name": "Ada Finder", "kind": "FINDER", "contact": []}]),
+        "{advisory}"
+    );
+});
+
+both_backends!(an_anonymous_finder_is_not_credited, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    let mut body = report("Overflow");
+    body["credit"] = json!("anonymous");
+    let (_, submitted) = t.api("anonymous", "POST", "/api/v1/reports", Some(body)).await;
+    let id = submitted["id"].as_str().unwrap();
+    let (_, accepted) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/reports/{id}/accept"),
+            Some(json!({})),
+        )
+        .await;
+    let case = accepted["case_id"].as_str().unwrap();
+    let (_, advisory) = t
+        .api(
+            "coordinator",
+            "PUT",
+            &format!("/api/v1/cases/{case}/advisory"),
+            Some(json!({"title": "Overflow"})),
+        )
+        .await;
+    assert_eq!(advisory["revisions"][0]["credits"], json!([]), "{advisory}");
+    assert!(!advisory.to_string().contains("Ada Finder"), "{advisory}");
+});
+
+both_backends!(
+    a_finder_with_an_account_claims_a_report_by_its_link,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let (_, token) = submit(&t, "Overflow").await;
+        let (status, body) = t
+            .api(
+                "outsider",
+                "POST",
+                "/api/v1/reports/claim",
+                Some(json!({"token": token})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (_, mine) = t.api("outsider", "GET", "/api/v1/me/reports", None).await;
+        assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+        assert_eq!(mine[0]["title"], "Overflow");
+        let (_, theirs) = t.api("participant", "GET", "/api/v1/me/reports", None).await;
+        assert_eq!(theirs, json!([]));
+        let (status, _) = t
+            .api(
+                "participant",
+                "POST",
+                "/api/v1/reports/claim",
+                Some(json!({"token": "0".repeat(64)})),
+            )
+            .await;
+        assert_eq!(status, 404);
+    }
+);

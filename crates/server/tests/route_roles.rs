@@ -150,6 +150,9 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
             (Rule::Coordinators, Some(json!({"of_report": Value::Null})))
         }
         ("post", "/api/v1/reports/{report_id}/accept") => (Rule::Coordinators, Some(json!({}))),
+        // A finder with an account claims a report by its link (the walk fills in the token).
+        ("post", "/api/v1/reports/claim") => (Rule::AnyUser, Some(json!({"token": "{token}"}))),
+        ("get", "/api/v1/me/reports") => (Rule::AnyUser, None),
         _ => return None,
     })
 }
@@ -315,6 +318,8 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
             }
             let (rule, body) = api_rule(&t, method, path)
                 .unwrap_or_else(|| panic!("route {method} {path} has no rule in this test: add one"));
+            let body =
+                body.map(|b| serde_json::from_str::<Value>(&b.to_string().replace("{token}", &seeded.token)).unwrap());
             for role in ROLES {
                 prepare(&t, method, path).await;
                 let uri = fill_intake(

@@ -836,9 +836,9 @@ impl Store {
 
 /// The report's facts as the coordinators' first message in the case it became.
 fn facts(r: &Report) -> String {
-    let credit = match (r.credit, &r.credit_name) {
-        (CreditPreference::Anonymous, _) | (_, None) => "anonymous".to_owned(),
-        (kind, Some(name)) => format!("{name} ({kind})"),
+    let credit = match lockstep_core::intake::credited_name(r.credit, r.credit_name.as_deref()) {
+        None => "anonymous".to_owned(),
+        Some(name) => format!("{name} ({})", r.credit),
     };
     let attachments: Vec<String> = r
         .attachments

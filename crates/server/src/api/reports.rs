@@ -37,6 +37,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(duplicate))
         .routes(routes!(accept))
         .routes(routes!(download_attachment))
+        .routes(routes!(claim))
+        .routes(routes!(my_reports))
 }
 
 /// A file in a JSON body.
@@ -135,6 +137,31 @@ async fn finder_message(
     let attachments = decode(new.attachments)?;
     let message = intake::finder_message(&app, &address, &token, &new.body, &attachments).await?;
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Claim {
+    /// The tracking token of the report's link.
+    token: String,
+}
+
+/// Handles `POST /api/v1/reports/claim`: a finder with an account claims a report by
+/// its tracking token.
+#[utoipa::path(post, path = "/reports/claim", tag = "reports", security(("token" = [])), request_body = Claim,
+    responses((status = 200, body = Tracking), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn claim(State(app): State<App>, actor: Actor, body: JsonBody) -> ApiResult<Json<Tracking>> {
+    let user = actor.require()?;
+    let c: Claim = body.parse()?;
+    Ok(Json(intake::claim(&app, user, &c.token).await?))
+}
+
+/// Handles `GET /api/v1/me/reports`: the reports the caller claimed.
+#[utoipa::path(get, path = "/me/reports", tag = "reports", security(("token" = [])),
+    responses((status = 200, body = Vec<Tracking>), (status = 401, body = ErrorBody)))]
+async fn my_reports(State(app): State<App>, actor: Actor) -> ApiResult<Json<Vec<Tracking>>> {
+    let user = actor.require()?;
+    Ok(Json(intake::claimed(&app, user).await?))
 }
 
 /// Handles `GET /api/v1/policy`: the disclosure policy (public).
