@@ -42,6 +42,8 @@ pub enum CaseAction {
     ProposeSeverity,
     /// See the dependency-graph impact: which registered projects are affected.
     ViewImpact,
+    /// Share an attachment of a report accepted into the case with its participants.
+    ShareAttachments,
 }
 
 /// Something an actor wants to do outside any case.
@@ -85,7 +87,8 @@ pub fn decide(relation: &CaseRelation, action: CaseAction) -> Decision {
             | RecordDecision
             | ViewAudit
             | ManageAdvisory
-            | ViewImpact => Decision::Forbidden,
+            | ViewImpact
+            | ShareAttachments => Decision::Forbidden,
         },
     }
 }

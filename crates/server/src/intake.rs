@@ -412,3 +412,43 @@ pub async fn move_report(app: &App, user: &lockstep_store::User, id: ReportId, h
     }
     Ok(app.store().move_report(user.id, app.clock().now(), id, how).await?)
 }
+
+/// The attachments of the reports accepted into case `id`, as `user` may see them.
+pub async fn case_attachments(
+    app: &App,
+    user: &lockstep_store::User,
+    id: CaseId,
+) -> ApiResult<Vec<lockstep_store::CaseAttachment>> {
+    let access = crate::authz::case(app, user, id, lockstep_core::authz::CaseAction::View).await?;
+    let list = app.store().case_attachments(id).await?;
+    Ok(crate::authz::visible_attachments(&access, list))
+}
+
+/// One attachment of case `id`'s reports, for download; 404 for one the user may not read.
+pub async fn case_attachment(
+    app: &App,
+    user: &lockstep_store::User,
+    id: CaseId,
+    sha256: &str,
+) -> ApiResult<lockstep_store::Attachment> {
+    let access = crate::authz::case(app, user, id, lockstep_core::authz::CaseAction::View).await?;
+    let (listed, attachment) = app.store().case_attachment(id, sha256).await?;
+    if !crate::authz::may_read_attachment(&access, &listed) {
+        return Err(ApiError::not_found("attachment"));
+    }
+    Ok(attachment)
+}
+
+/// A coordinator shares an attachment of case `id`'s reports with its participants.
+pub async fn share_attachment(
+    app: &App,
+    user: &lockstep_store::User,
+    id: CaseId,
+    sha256: &str,
+) -> ApiResult<lockstep_store::CaseAttachment> {
+    crate::authz::case(app, user, id, lockstep_core::authz::CaseAction::ShareAttachments).await?;
+    Ok(app
+        .store()
+        .share_attachment(user.id, app.clock().now(), id, sha256)
+        .await?)
+}

@@ -394,6 +394,31 @@ pub(crate) async fn report_attachment(
     Ok(crate::api::reports::attachment_response(attachment))
 }
 
+/// Handles `GET /cases/{id}/attachments/{sha256}`: a download for those who may read it.
+pub(crate) async fn case_attachment(
+    State(app): State<App>,
+    actor: Actor,
+    Ids(id, sha256): Ids<lockstep_core::CaseId, String>,
+) -> Result<Response, WebError> {
+    let user = actor.require()?;
+    let attachment = intake::case_attachment(&app, user, id, &sha256).await?;
+    Ok(crate::api::reports::attachment_response(attachment))
+}
+
+/// Handles `POST /cases/{id}/attachments/{sha256}/share`: shares it with the participants.
+pub(crate) async fn share_case_attachment(
+    State(app): State<App>,
+    actor: Actor,
+    Ids(id, sha256): Ids<lockstep_core::CaseId, String>,
+    body: Bytes,
+) -> PageResult {
+    let user = actor.require()?;
+    crate::authz::case(&app, user, id, lockstep_core::authz::CaseAction::ShareAttachments).await?;
+    check_csrf(&actor, &form(&body))?;
+    intake::share_attachment(&app, user, id, &sha256).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#attachments")).into_response())
+}
+
 /// Handles `GET /admin/policy`: the policy form (admins).
 pub(crate) async fn policy_page(State(app): State<App>, actor: Actor) -> PageResult {
     authz::global(actor.user(), GlobalAction::ManagePolicy)?;

@@ -25,7 +25,8 @@ use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
 use crate::intake_pages::{
-    policy_page, report_attachment, report_message, report_move, report_page, reports_page, save_policy,
+    case_attachment, policy_page, report_attachment, report_message, report_move, report_page, reports_page,
+    save_policy, share_case_attachment,
 };
 use crate::login::{self, ClientAddress, Outcome};
 use crate::{authz, ApiError, App};
@@ -63,6 +64,8 @@ web_routes! {
     post "/cases/{id}/phase" => change_phase,
     post "/cases/{id}/embargo" => change_embargo,
     post "/cases/{id}/triggers" => record_trigger,
+    get "/cases/{id}/attachments/{sha256}" => case_attachment,
+    post "/cases/{id}/attachments/{sha256}/share" => share_case_attachment,
     get "/reports" => reports_page,
     get "/reports/{report_id}" => report_page,
     post "/reports/{report_id}/messages" => report_message,
@@ -496,13 +499,14 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
     } else {
         None
     };
+    let attachments = crate::intake::case_attachments(&app, user, id).await?;
     render(
         &app,
         "case.html",
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
         tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms,
-        read_in_changes => read_in_changes },
+        read_in_changes => read_in_changes, attachments => attachments },
     )
 }
 

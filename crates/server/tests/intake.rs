@@ -645,3 +645,61 @@ both_backends!(
         assert_eq!(status, 404);
     }
 );
+
+/// A report accepted into the test case; answers the attachment's hash.
+async fn accepted_into_the_case(t: &TestApp) -> String {
+    let (id, token) = submit(t, "Overflow").await;
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/reports/{id}/accept"),
+            Some(json!({"case_id": t.case.id})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, track) = t
+        .api("anonymous", "GET", &format!("/api/v1/reports/track/{token}"), None)
+        .await;
+    track["attachments"][0]["sha256"].as_str().unwrap().to_owned()
+}
+
+both_backends!(
+    participants_read_only_the_attachments_shared_with_them,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let sha = accepted_into_the_case(&t).await;
+        let case = t.case.id;
+        let list = format!("/api/v1/cases/{case}/attachments");
+        let file = format!("/api/v1/cases/{case}/attachments/{sha}");
+        let (_, theirs) = t.api("participant", "GET", &list, None).await;
+        assert_eq!(theirs, json!([]));
+        let (status, unshared) = t.api("participant", "GET", &file, None).await;
+        let missing = t
+            .api(
+                "participant",
+                "GET",
+                &format!("/api/v1/cases/{case}/attachments/{}", "0".repeat(64)),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, &unshared),
+            (missing.0, &missing.1),
+            "an unshared file answers like a missing one"
+        );
+        let (_, ours) = t.api("coordinator", "GET", &list, None).await;
+        assert_eq!(ours[0]["shared"], false, "{ours}");
+        let before = t.audit_events().await;
+        let (status, body) = t.api("participant", "POST", &format!("{file}/share"), None).await;
+        assert_eq!(status, 403, "{body}");
+        let (status, body) = t.api("coordinator", "POST", &format!("{file}/share"), None).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(t.audit_events().await, before + 1);
+        let (status, content) = t.api("participant", "GET", &file, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(content, json!("print(1)\n"));
+        let (status, _) = t.api("other_participant", "GET", &file, None).await;
+        assert_eq!(status, 404);
+    }
+);

@@ -153,6 +153,12 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
         // A finder with an account claims a report by its link (the walk fills in the token).
         ("post", "/api/v1/reports/claim") => (Rule::AnyUser, Some(json!({"token": "{token}"}))),
         ("get", "/api/v1/me/reports") => (Rule::AnyUser, None),
+        // Attachments of the reports accepted into the case (the walk accepts one and
+        // shares its file first): participants read shared ones, coordinators share.
+        ("get", "/api/v1/cases/{id}/attachments") | ("get", "/api/v1/cases/{id}/attachments/{sha256}") => {
+            (Rule::ReadIn, None)
+        }
+        ("post", "/api/v1/cases/{id}/attachments/{sha256}/share") => (Rule::RunsCase, None),
         _ => return None,
     })
 }
@@ -170,6 +176,31 @@ struct Seeded {
     report: String,
     token: String,
     sha256: String,
+}
+
+/// A report accepted into the case under test, its attachment shared with the
+/// participants; returns the report the routes that name one are walked with.
+async fn seed_report_and_case_attachment(t: &TestApp) -> Seeded {
+    let accepted = seed_report(t).await;
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/reports/{}/accept", accepted.report),
+            Some(json!({"case_id": t.case.id})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/cases/{}/attachments/{}/share", t.case.id, accepted.sha256),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    seed_report(t).await
 }
 
 async fn seed_report(t: &TestApp) -> Seeded {
@@ -296,7 +327,7 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
     let Some(t) = TestApp::with_config(backend, walk_config()).await else {
         return;
     };
-    let seeded = seed_report(&t).await;
+    let seeded = seed_report_and_case_attachment(&t).await;
     let missing_report = lockstep_core::ReportId::new().to_string();
     let missing_token = "0".repeat(64);
     let openapi = lockstep_server::openapi();
@@ -468,6 +499,11 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
             | "/cases/{id}/severity/adopt"
             | "/cases/{id}/advisory/publish",
         ) => 404,
+        // Attachments of the case's reports (one accepted and shared before the walk).
+        ("get", "/cases/{id}/attachments/{sha256}") if read_in => 200,
+        ("post", "/cases/{id}/attachments/{sha256}/share") if matches!(role, "coordinator" | "admin") => 303,
+        ("post", "/cases/{id}/attachments/{sha256}/share") if role == "participant" => 403,
+        ("get" | "post", "/cases/{id}/attachments/{sha256}" | "/cases/{id}/attachments/{sha256}/share") => 404,
         // The triage queue and its forms: global coordinators and admins. The walk's form
         // names no triage action (422); writing to the finder works.
         ("get", "/reports" | "/reports/{report_id}" | "/reports/{report_id}/attachments/{sha256}") if coordinator => {
@@ -498,7 +534,7 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
     let Some(t) = TestApp::with_config(backend, walk_config()).await else {
         return;
     };
-    let seeded = seed_report(&t).await;
+    let seeded = seed_report_and_case_attachment(&t).await;
     let missing_case = lockstep_core::CaseId::new().to_string();
     for (method, path) in lockstep_server::web_routes() {
         // Logging out last, or it would end the sessions the other routes use.
@@ -542,7 +578,7 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
                     .raw(
                         role,
                         &method.to_uppercase(),
-                        &fill(&t, path, &missing_case),
+                        &fill_intake(&fill(&t, path, &missing_case), &seeded, &seeded.report, &seeded.token),
                         "application/x-www-form-urlencoded",
                         form.into_bytes(),
                         true,

@@ -91,3 +91,13 @@ CREATE TABLE report_submissions (
     submitted_at BIGINT NOT NULL
 );
 CREATE INDEX report_submissions_by_address ON report_submissions (address, submitted_at);
+
+-- Attachments of reports accepted into a case that a coordinator shared with the
+-- case's participants (coordinators read every attachment of the case's reports).
+CREATE TABLE case_attachments (
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    sha256 TEXT NOT NULL REFERENCES attachments(sha256),
+    shared_by TEXT NOT NULL REFERENCES users(id),
+    shared_at BIGINT NOT NULL,
+    PRIMARY KEY (case_id, sha256)
+);

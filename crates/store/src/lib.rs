@@ -35,7 +35,8 @@ pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
 pub use reports::{
-    Attachment, AttachmentInfo, DisclosurePolicy, NewAttachment, NewReport, Report, ReportMessage, ReportMove,
+    Attachment, AttachmentInfo, CaseAttachment, DisclosurePolicy, NewAttachment, NewReport, Report, ReportMessage,
+    ReportMove,
 };
 
 /// What went wrong in the store, in terms the API can answer with.

@@ -157,6 +157,17 @@ pub struct ReportMessage {
     pub created_at: Timestamp,
 }
 
+/// An attachment of a report accepted into a case, as the case lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CaseAttachment {
+    #[serde(flatten)]
+    pub info: AttachmentInfo,
+    #[schema(value_type = String)]
+    pub report_id: ReportId,
+    /// Whether the case's participants may read it (coordinators always may).
+    pub shared: bool,
+}
+
 /// A coordinator's move on a report.
 #[derive(Debug, Clone)]
 pub enum ReportMove {
@@ -831,6 +842,78 @@ impl Store {
         )
         .await?;
         self.report(id).await
+    }
+}
+
+impl Store {
+    /// The attachments of the reports accepted into `case`, oldest first, each with
+    /// whether it is shared with the participants (the server filters).
+    pub async fn case_attachments(&self, case: CaseId) -> Result<Vec<CaseAttachment>> {
+        let shared: Vec<String> = sqlx::query("SELECT sha256 FROM case_attachments WHERE case_id = $1")
+            .bind(case.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| get(r, "sha256"))
+            .collect::<Result<_>>()?;
+        let mut out = Vec::new();
+        for report in self.reports_of_case(case).await? {
+            for info in self.attachments_of(report.id).await? {
+                if out.iter().any(|a: &CaseAttachment| a.info.sha256 == info.sha256) {
+                    continue;
+                }
+                out.push(CaseAttachment {
+                    shared: shared.contains(&info.sha256),
+                    report_id: report.id,
+                    info,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// One attachment of the case's reports with its content; NotFound unless one of
+    /// the reports accepted into `case` has it.
+    pub async fn case_attachment(&self, case: CaseId, sha256: &str) -> Result<(CaseAttachment, Attachment)> {
+        let listed = self
+            .case_attachments(case)
+            .await?
+            .into_iter()
+            .find(|a| a.info.sha256 == sha256)
+            .ok_or(StoreError::NotFound("attachment"))?;
+        let attachment = self.attachment(listed.report_id, sha256).await?;
+        Ok((listed, attachment))
+    }
+
+    /// Shares an attachment of the case's reports with its participants (audited as
+    /// `attachment.share` in the case's trail). Sharing it again changes nothing.
+    pub async fn share_attachment(
+        &self,
+        actor: UserId,
+        now: Timestamp,
+        case: CaseId,
+        sha256: &str,
+    ) -> Result<CaseAttachment> {
+        let (listed, _) = self.case_attachment(case, sha256).await?;
+        if listed.shared {
+            return Ok(listed);
+        }
+        let mut w = self.write(Some(actor), now).await?;
+        sqlx::query("INSERT INTO case_attachments (case_id, sha256, shared_by, shared_at) VALUES ($1, $2, $3, $4)")
+            .bind(case.to_string())
+            .bind(sha256)
+            .bind(actor.to_string())
+            .bind(now.as_millisecond())
+            .execute(w.conn())
+            .await?;
+        w.commit(AuditEntry::new(
+            "attachment.share",
+            Some(case),
+            sha256,
+            json!({"report": listed.report_id, "filename": listed.info.filename}),
+        ))
+        .await?;
+        Ok(CaseAttachment { shared: true, ..listed })
     }
 }
 

@@ -9,7 +9,7 @@ use axum::Json;
 use base64::Engine;
 use lockstep_core::authz::GlobalAction;
 use lockstep_core::{CaseId, ReportId};
-use lockstep_store::{DisclosurePolicy, NewAttachment, NewReport, Report, ReportMessage, ReportMove};
+use lockstep_store::{CaseAttachment, DisclosurePolicy, NewAttachment, NewReport, Report, ReportMessage, ReportMove};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -38,6 +38,9 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(accept))
         .routes(routes!(download_attachment))
         .routes(routes!(claim))
+        .routes(routes!(list_case_attachments))
+        .routes(routes!(download_case_attachment))
+        .routes(routes!(share_case_attachment))
         .routes(routes!(my_reports))
 }
 
@@ -338,6 +341,50 @@ async fn download_attachment(
     authz::global(actor.user(), GlobalAction::TriageReports)?;
     let attachment = app.store().attachment(id, &sha256).await?;
     Ok(attachment_response(attachment))
+}
+
+/// Handles `GET /api/v1/cases/{id}/attachments`: the attachments of the reports accepted
+/// into the case; participants see those shared with them.
+#[utoipa::path(get, path = "/cases/{id}/attachments", tag = "cases", security(("token" = [])),
+    params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = Vec<CaseAttachment>), (status = 404, body = ErrorBody)))]
+async fn list_case_attachments(
+    State(app): State<App>,
+    actor: Actor,
+    Id(id): Id<CaseId>,
+) -> ApiResult<Json<Vec<CaseAttachment>>> {
+    let user = actor.require()?;
+    Ok(Json(intake::case_attachments(&app, user, id).await?))
+}
+
+/// Handles `GET /api/v1/cases/{id}/attachments/{sha256}`: the file, as a download.
+#[utoipa::path(get, path = "/cases/{id}/attachments/{sha256}", tag = "cases", security(("token" = [])),
+    params(("id" = String, Path, description = "case id"), ("sha256" = String, Path)),
+    responses((status = 200, description = "the file, `Content-Disposition: attachment`", content_type = "application/octet-stream"),
+              (status = 404, body = ErrorBody)))]
+async fn download_case_attachment(
+    State(app): State<App>,
+    actor: Actor,
+    Ids(id, sha256): Ids<CaseId, String>,
+) -> ApiResult<Response> {
+    let user = actor.require()?;
+    Ok(attachment_response(
+        intake::case_attachment(&app, user, id, &sha256).await?,
+    ))
+}
+
+/// Handles `POST /api/v1/cases/{id}/attachments/{sha256}/share`: the case's
+/// participants may read it from now on.
+#[utoipa::path(post, path = "/cases/{id}/attachments/{sha256}/share", tag = "cases", security(("token" = [])),
+    params(("id" = String, Path, description = "case id"), ("sha256" = String, Path)),
+    responses((status = 200, body = CaseAttachment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn share_case_attachment(
+    State(app): State<App>,
+    actor: Actor,
+    Ids(id, sha256): Ids<CaseId, String>,
+) -> ApiResult<Json<CaseAttachment>> {
+    let user = actor.require()?;
+    Ok(Json(intake::share_attachment(&app, user, id, &sha256).await?))
 }
 
 /// A stored attachment as a download: never inline, never sniffed (the security
