@@ -452,3 +452,17 @@ pub async fn share_attachment(
         .share_attachment(user.id, app.clock().now(), id, sha256)
         .await?)
 }
+
+/// The reports a case came from, for the case page of a coordinator who triages
+/// reports (links to each report's page); nothing for anyone else.
+pub async fn reports_of_case(
+    app: &App,
+    user: &lockstep_store::User,
+    access: &crate::authz::CaseAccess,
+) -> ApiResult<Vec<Report>> {
+    let triages = crate::authz::global(Some(user), lockstep_core::authz::GlobalAction::TriageReports).is_ok();
+    if !(access.coordinates() && triages) {
+        return Ok(Vec::new());
+    }
+    Ok(app.store().reports_of_case(access.case.id).await?)
+}

@@ -500,13 +500,18 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         None
     };
     let attachments = crate::intake::case_attachments(&app, user, id).await?;
+    let from_reports: Vec<minijinja::Value> = crate::intake::reports_of_case(&app, user, &access)
+        .await?
+        .into_iter()
+        .map(|r| context! { id => r.id, title => r.title, received => when(r.received_at) })
+        .collect();
     render(
         &app,
         "case.html",
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
         tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms,
-        read_in_changes => read_in_changes, attachments => attachments },
+        read_in_changes => read_in_changes, attachments => attachments, from_reports => from_reports },
     )
 }
 

@@ -703,3 +703,45 @@ both_backends!(
         assert_eq!(status, 404);
     }
 );
+
+both_backends!(
+    the_case_page_links_its_coordinators_to_the_report_it_came_from,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        accepted_into_the_case(&t).await;
+        let uri = format!("/cases/{}", t.case.id);
+        let (status, page) = t.raw("coordinator", "GET", &uri, "text/html", vec![], true).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("From finders&#x27; reports") || page.contains("From finders' reports"),
+            "{page}"
+        );
+        assert!(page.contains("Share with participants"), "{page}");
+        let (status, page) = t.raw("participant", "GET", &uri, "text/html", vec![], true).await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("From finders"), "participants do not see the report");
+        assert!(!page.contains("poc.py"), "nor an unshared file");
+    }
+);
+
+both_backends!(
+    a_report_body_beyond_the_routes_limit_is_413_naming_it,
+    |backend| async move {
+        let Some(t) = TestApp::new(backend).await else { return };
+        let body = vec![b' '; lockstep_server::intake::MAX_REPORT_BODY_BYTES + 1];
+        let (status, _, answer) = send(
+            &t,
+            "POST",
+            "/api/v1/reports",
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await;
+        assert_eq!(status, 413, "{answer}");
+        assert!(
+            answer.contains(&lockstep_server::intake::MAX_REPORT_BODY_BYTES.to_string()),
+            "{answer}"
+        );
+        assert_eq!(report_count(&t).await, 0);
+    }
+);

@@ -149,6 +149,27 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        JsonBody::read(req, state, crate::MAX_BODY_BYTES).await
+    }
+}
+
+/// A [`JsonBody`] on a route whose body limit is that of finders' reports
+/// ([`crate::intake::MAX_REPORT_BODY_BYTES`]: attachments travel base64 in the JSON).
+pub struct ReportJsonBody(pub JsonBody);
+
+impl<S: Send + Sync> FromRequest<S> for ReportJsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        JsonBody::read(req, state, crate::intake::MAX_REPORT_BODY_BYTES)
+            .await
+            .map(ReportJsonBody)
+    }
+}
+
+impl JsonBody {
+    /// Reads the body; `limit` is the route's `DefaultBodyLimit`, named in the 413.
+    async fn read<S: Send + Sync>(req: Request, state: &S, limit: usize) -> Result<Self, ApiError> {
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
@@ -158,7 +179,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             Some(ct) => Some(ct),
             None => Some("none".to_owned()),
         };
-        let bytes = read_body(req, state, crate::MAX_BODY_BYTES).await?;
+        let bytes = read_body(req, state, limit).await?;
         Ok(JsonBody { bytes, not_json })
     }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{Id, Ids, JsonBody};
+use super::{Id, Ids, JsonBody, ReportJsonBody};
 use crate::auth::Actor;
 use crate::error::ErrorBody;
 use crate::intake::{self, QueueEntry, ReportDetail, Submitted, Tracking};
@@ -97,7 +97,7 @@ async fn submit_report(
     State(app): State<App>,
     headers: HeaderMap,
     address: ClientAddress,
-    body: JsonBody,
+    ReportJsonBody(body): ReportJsonBody,
 ) -> ApiResult<(StatusCode, Json<Submitted>)> {
     let submission: ReportSubmission = body.parse()?;
     let attachments = decode(submission.attachments)?;
@@ -132,7 +132,7 @@ async fn finder_message(
     State(app): State<App>,
     address: ClientAddress,
     Id(token): Id<String>,
-    body: JsonBody,
+    ReportJsonBody(body): ReportJsonBody,
 ) -> ApiResult<(StatusCode, Json<ReportMessage>)> {
     // The token is checked first: a wrong one learns nothing from the body's errors.
     intake::tracking(&app, &token).await?;
