@@ -74,6 +74,16 @@ pub struct ListenArgs {
     /// Days a participant may leave a case unopened before it is nudged.
     #[arg(long, env = "LOCKSTEP_NUDGE_AFTER_DAYS", default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..=365))]
     pub nudge_after_days: i64,
+    /// The URL finders reach this server at, for security.txt's Canonical and the
+    /// tracking links (for example https://lockstep.example.org); default: each request's Host.
+    #[arg(long, env = "LOCKSTEP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The largest attachment a finder may send with a report, in bytes; beyond it, 413.
+    #[arg(long, env = "LOCKSTEP_MAX_ATTACHMENT_BYTES", default_value_t = 10 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=32 * 1024 * 1024))]
+    pub max_attachment_bytes: u64,
+    /// How many reports and finder messages one address may send per hour; beyond it, 429.
+    #[arg(long, env = "LOCKSTEP_MAX_SUBMISSIONS_PER_HOUR", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_submissions_per_hour: u64,
 }
 
 #[derive(Args, Debug)]
@@ -168,6 +178,12 @@ fn config(args: &ListenArgs) -> Config {
         },
         schedule_every: (args.schedule_every > 0).then(|| std::time::Duration::from_secs(args.schedule_every)),
         nudge_after_days: args.nudge_after_days,
+        public_url: args.public_url.clone(),
+        intake: lockstep_server::intake::IntakeLimits {
+            max_attachment_bytes: usize::try_from(args.max_attachment_bytes).unwrap_or(usize::MAX),
+            max_submissions: usize::try_from(args.max_submissions_per_hour).unwrap_or(usize::MAX),
+            ..Default::default()
+        },
         ..Config::default()
     }
 }
@@ -204,7 +220,9 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         let listener = listen(&args.listen).await?;
-        println!("Lockstep demo: http://{}/", listener.local_addr()?);
+        let addr = listener.local_addr()?;
+        println!("Lockstep demo: http://{addr}/");
+        println!("Finders: the policy at http://{addr}/security, security.txt at http://{addr}/.well-known/security.txt, the form at http://{addr}/report");
         print_login();
         println!("Ctrl-C stops.");
         lockstep_server::serve(App::new(store, clock, config(&args.listen)), listener).await?;

@@ -44,6 +44,8 @@ pub enum CaseAction {
     ViewImpact,
     /// See who was notified of what, and each delivery's state.
     ViewNotifications,
+    /// Share an attachment of a report accepted into the case with its participants.
+    ShareAttachments,
 }
 
 /// Something an actor wants to do outside any case.
@@ -54,6 +56,10 @@ pub enum GlobalAction {
     ListProjects,
     CreateProject,
     ManageUsers,
+    /// See the queue of finders' reports, answer them and decide on them.
+    TriageReports,
+    /// Change the disclosure policy (`/security`, `security.txt`).
+    ManagePolicy,
 }
 
 /// The answer.
@@ -84,7 +90,8 @@ pub fn decide(relation: &CaseRelation, action: CaseAction) -> Decision {
             | ViewAudit
             | ManageAdvisory
             | ViewImpact
-            | ViewNotifications => Decision::Forbidden,
+            | ViewNotifications
+            | ShareAttachments => Decision::Forbidden,
         },
     }
 }
@@ -96,7 +103,8 @@ pub fn decide_global(role: Option<GlobalRole>, action: GlobalAction) -> Decision
         (None, _) => Decision::Forbidden,
         (Some(_), ListCases | ListProjects) => Decision::Allow,
         (Some(GlobalRole::Admin | GlobalRole::Coordinator), OpenCase | CreateProject) => Decision::Allow,
-        (Some(GlobalRole::Admin), ManageUsers) => Decision::Allow,
+        (Some(GlobalRole::Admin), ManageUsers | ManagePolicy) => Decision::Allow,
+        (Some(GlobalRole::Admin | GlobalRole::Coordinator), TriageReports) => Decision::Allow,
         (Some(_), _) => Decision::Forbidden,
     }
 }

@@ -54,3 +54,5 @@ id_type!(TokenId);
 
 // The notification registry: a project's contacts and webhooks.
 id_type!(ContactId, WebhookId);
+// A finder's report; random like every id, so the queue's size stays private.
+id_type!(ReportId, ReportMessageId);

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod case;
 pub mod clock;
 pub mod ids;
+pub mod intake;
 pub mod notify;
 pub mod publication;
 pub mod roles;
@@ -19,9 +20,10 @@ pub mod vex;
 pub use case::{Embargo, EmbargoPolicy, EmbargoState, InvalidTransition, Phase, Trigger};
 pub use clock::Clock;
 pub use ids::{
-    CaseId, ContactId, DecisionId, MessageId, ParticipantId, ProjectId, TaskId, TokenId, UserId, VulnerabilityId,
-    WebhookId,
+    CaseId, ContactId, DecisionId, MessageId, ParticipantId, ProjectId, ReportId, ReportMessageId, TaskId, TokenId,
+    UserId, VulnerabilityId, WebhookId,
 };
+pub use intake::{CreditPreference, Exposure, ReportState};
 pub use roles::{ContactRole, GlobalRole, MembershipRole, ParticipantRole};
 pub use tlp::Tlp;
 pub use vex::{Justification, VexStatus};

@@ -632,13 +632,27 @@ pub(crate) async fn adopt(
         .await?)
 }
 
-/// A coordinator writes a new revision (the first creates the advisory).
+/// A coordinator writes a new revision (the first creates the advisory). The finders
+/// of the reports accepted into the case are credited (`FINDER`) as they asked, unless
+/// the revision already names them; an anonymous finder is never named.
 pub(crate) async fn revise(
     app: &App,
     user: &User,
     case: CaseId,
-    new: NewAdvisoryRevision,
+    mut new: NewAdvisoryRevision,
 ) -> ApiResult<AdvisoryRecord> {
+    for report in app.store().reports_of_case(case).await? {
+        let Some(name) = lockstep_core::intake::credited_name(report.credit, report.credit_name.as_deref()) else {
+            continue;
+        };
+        if !new.credits.iter().any(|c| c.name.trim().eq_ignore_ascii_case(name)) {
+            new.credits.push(lockstep_store::AdvisoryCredit {
+                name: name.to_owned(),
+                kind: Some("FINDER".to_owned()),
+                contact: Vec::new(),
+            });
+        }
+    }
     Ok(app
         .store()
         .revise_advisory(user.id, app.clock().now(), case, new)

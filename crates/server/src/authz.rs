@@ -147,3 +147,21 @@ pub fn visible_participants(access: &CaseAccess, participants: Vec<Participant>)
         })
         .collect()
 }
+
+/// The attachments of a case's reports the actor may read: all for those who run the
+/// case, only the shared ones for participants.
+pub fn visible_attachments(
+    access: &CaseAccess,
+    attachments: Vec<lockstep_store::CaseAttachment>,
+) -> Vec<lockstep_store::CaseAttachment> {
+    attachments
+        .into_iter()
+        .filter(|a| may_read_attachment(access, a))
+        .collect()
+}
+
+/// Whether the actor may read one attachment of a case's reports. One they may not is
+/// answered like one that does not exist (404).
+pub fn may_read_attachment(access: &CaseAccess, attachment: &lockstep_store::CaseAttachment) -> bool {
+    attachment.shared || access.coordinates()
+}

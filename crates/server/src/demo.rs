@@ -476,5 +476,42 @@ async fn seed(store: &Store, now: Timestamp, password: &str) -> anyhow::Result<(
             },
         )
         .await?;
+    seed_report(store, later(20)).await
+}
+
+/// A finder's report waiting in the triage queue, received a few hours before now. Its
+/// tracking token is random and thrown away: the demo's finder is nobody.
+async fn seed_report(store: &Store, received: Timestamp) -> anyhow::Result<()> {
+    let token = crate::auth::random_secret().map_err(|e| anyhow::anyhow!("{}", e.detail.message))?;
+    let report = lockstep_store::NewReport {
+        title: "Out-of-bounds read in flate2's GzDecoder header parsing".into(),
+        project: "flate2".into(),
+        package: "pkg:cargo/flate2".into(),
+        versions: "1.0.30 and earlier".into(),
+        description:
+            "A gzip header with FEXTRA set and a length past the buffer makes GzDecoder read 2 bytes beyond it.".into(),
+        impact: "A crash (denial of service) when decompressing untrusted input.".into(),
+        how_found: "cargo-fuzz on the gz decoder, 40 minutes in.".into(),
+        exposure: lockstep_core::Exposure::Private,
+        disclosure_plans: "A blog post once a fix is out; no date yet.".into(),
+        credit: lockstep_core::CreditPreference::Handle,
+        credit_name: Some("@fuzzy_lynx".into()),
+        email: None,
+    };
+    let poc = lockstep_store::NewAttachment {
+        filename: "crash-gz-header.bin".into(),
+        content_type: "application/octet-stream".into(),
+        content: vec![0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0xff, 0x7f],
+    };
+    store
+        .submit_report(
+            received,
+            &crate::auth::secret_hash(&token),
+            "demo",
+            received,
+            report,
+            &[poc],
+        )
+        .await?;
     Ok(())
 }

@@ -14,6 +14,8 @@ mod error;
 pub mod escalation;
 mod headers;
 pub mod impact;
+pub mod intake;
+mod intake_pages;
 pub mod login;
 pub mod pgp_mime;
 mod public;
@@ -54,6 +56,11 @@ pub struct Config {
     pub schedule_every: Option<Duration>,
     /// How many days a participant may leave a case unopened before it is nudged.
     pub nudge_after_days: i64,
+    /// The URL finders reach this server at (security.txt's Canonical, tracking
+    /// links); None: taken from each request's `Host`.
+    pub public_url: Option<String>,
+    /// Limits on finders' submissions and attachments.
+    pub intake: intake::IntakeLimits,
 }
 
 impl Default for Config {
@@ -64,6 +71,8 @@ impl Default for Config {
             manifest_quota: lockstep_store::ManifestQuota::default(),
             schedule_every: Some(Duration::from_secs(60)),
             nudge_after_days: 3,
+            public_url: None,
+            intake: intake::IntakeLimits::default(),
         }
     }
 }
@@ -128,6 +137,8 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(web::router())
         .merge(public::router().layer(from_fn(headers::may_be_cached)))
+        .merge(intake_pages::cacheable_router().layer(from_fn(headers::may_be_cached)))
+        .merge(intake_pages::public_router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn(auth::one_credential_per_surface))
@@ -147,7 +158,12 @@ pub fn web_routes() -> Vec<(&'static str, &'static str)> {
 
 /// The public advisory routes (no login) as (method, path) pairs, for the route-by-role test.
 pub fn public_routes() -> Vec<(&'static str, &'static str)> {
-    public::ROUTES.to_vec()
+    public::ROUTES
+        .iter()
+        .chain(intake_pages::CACHEABLE_ROUTES)
+        .chain(intake_pages::PUBLIC_ROUTES)
+        .copied()
+        .collect()
 }
 
 /// Whether a listening address (`HOST:PORT`, `[V6]:PORT`, or a bare host) reaches only

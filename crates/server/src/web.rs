@@ -24,6 +24,10 @@ use crate::advisory_pages::{
 use crate::api::Id;
 use crate::auth::{self, Actor};
 use crate::case_forms::{change_embargo, change_phase, record_trigger, state_status};
+use crate::intake_pages::{
+    case_attachment, policy_page, report_attachment, report_message, report_move, report_page, reports_page,
+    save_policy, share_case_attachment,
+};
 use crate::login::{self, ClientAddress, Outcome};
 use crate::registry_pages::{add_contact, contacts_page, projects_page, remove_contact};
 use crate::{authz, ApiError, App};
@@ -65,6 +69,15 @@ web_routes! {
     get "/projects/{project_id}/contacts" => contacts_page,
     post "/projects/{project_id}/contacts" => add_contact,
     post "/projects/{project_id}/contacts/{contact_id}/remove" => remove_contact,
+    get "/cases/{id}/attachments/{sha256}" => case_attachment,
+    post "/cases/{id}/attachments/{sha256}/share" => share_case_attachment,
+    get "/reports" => reports_page,
+    get "/reports/{report_id}" => report_page,
+    post "/reports/{report_id}/messages" => report_message,
+    post "/reports/{report_id}/move" => report_move,
+    get "/reports/{report_id}/attachments/{sha256}" => report_attachment,
+    get "/admin/policy" => policy_page,
+    post "/admin/policy" => save_policy,
 }
 
 pub fn templates() -> minijinja::Environment<'static> {
@@ -78,6 +91,13 @@ pub fn templates() -> minijinja::Environment<'static> {
         ("projects.html", include_str!("../templates/projects.html")),
         ("contacts.html", include_str!("../templates/contacts.html")),
         ("error.html", include_str!("../templates/error.html")),
+        ("security.html", include_str!("../templates/security.html")),
+        ("report.html", include_str!("../templates/report.html")),
+        ("report_sent.html", include_str!("../templates/report_sent.html")),
+        ("track.html", include_str!("../templates/track.html")),
+        ("reports.html", include_str!("../templates/reports.html")),
+        ("report_triage.html", include_str!("../templates/report_triage.html")),
+        ("policy.html", include_str!("../templates/policy.html")),
         ("public_list.html", include_str!("../templates/public_list.html")),
         (
             "advisory_section.html",
@@ -145,7 +165,13 @@ impl IntoResponse for WebError {
             .get_template("error.html")
             .and_then(|t| t.render(context! { status => self.0.status.as_u16(), message => self.0.detail.message }))
             .unwrap_or_else(|_| "error".to_owned());
-        (self.0.status, Html(body)).into_response()
+        let mut response = (self.0.status, Html(body)).into_response();
+        if let Some(seconds) = self.0.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -480,13 +506,19 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
     } else {
         None
     };
+    let attachments = crate::intake::case_attachments(&app, user, id).await?;
+    let from_reports: Vec<minijinja::Value> = crate::intake::reports_of_case(&app, user, &access)
+        .await?
+        .into_iter()
+        .map(|r| context! { id => r.id, title => r.title, received => when(r.received_at) })
+        .collect();
     render(
         &app,
         "case.html",
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
         tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms,
-        read_in_changes => read_in_changes },
+        read_in_changes => read_in_changes, attachments => attachments, from_reports => from_reports },
     )
 }
 

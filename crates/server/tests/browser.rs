@@ -268,3 +268,191 @@ async fn log_in_open_a_case_post_a_message_and_see_it() {
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// Starts chromedriver and a headless Chromium session; None when chromedriver is
+/// missing (a failure under `LOCKSTEP_TEST_REQUIRE_ALL`).
+async fn browser() -> Option<(Driver, fantoccini::Client, std::path::PathBuf)> {
+    let Some(driver_path) = chromedriver() else {
+        assert!(
+            !lockstep_testkit::require_all(),
+            "chromedriver not found but LOCKSTEP_TEST_REQUIRE_ALL is set"
+        );
+        eprintln!("note: chromedriver not found; browser test not run");
+        return None;
+    };
+    let port = free_port().await;
+    let driver = Driver(
+        std::process::Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let profile = std::env::temp_dir().join(format!("lockstep-chromium-{}", uuid::Uuid::new_v4().simple()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return Some((driver, c, profile)),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not start");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finder_reports_answers_the_coordinator_and_sees_the_report_accepted() {
+    let store = lockstep_testkit::fresh_store(Backend::Sqlite).await.unwrap();
+    let clock = Clock::system();
+    let password = "correct horse battery";
+    admin::create_user(
+        &store,
+        clock.now(),
+        "alice@coord.example",
+        "Alice Moreau",
+        GlobalRole::Coordinator,
+        password,
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(lockstep_server::serve(
+        App::new(store.clone(), clock, Config::default()),
+        listener,
+    ));
+    let Some((_driver, c, profile)) = browser().await else {
+        return;
+    };
+    let poc = profile.with_extension("poc.txt");
+    std::fs::write(&poc, "inflate(window_bits=8) on crafted input overflows\n").unwrap();
+
+    // The finder, with no account, reports through the form with a proof of concept.
+    c.goto(&format!("{base}/report")).await.unwrap();
+    type_into(&c, "title", "Heap overflow in inflate with small windows").await;
+    type_into(&c, "project", "zlib").await;
+    type_into(&c, "package", "pkg:generic/zlib").await;
+    type_into(&c, "versions", "1.3.1").await;
+    type_into(
+        &c,
+        "description",
+        "inflate() writes past the window when windowBits is 8.",
+    )
+    .await;
+    choose(&c, "exposure", "private").await;
+    choose(&c, "credit", "handle").await;
+    type_into(&c, "credit_name", "@fuzzy_lynx").await;
+    c.find(Locator::Id("attachments"))
+        .await
+        .unwrap()
+        .send_keys(&poc.display().to_string())
+        .await
+        .unwrap();
+    click(&c, "form[action='/report'] button[type=submit]").await;
+    wait_for(&c, Locator::Id("tracking-link"), "the tracking link").await;
+    click(&c, "#tracking-link").await;
+    wait_for(
+        &c,
+        Locator::XPath("//span[@id='state'][.='received']"),
+        "the report's state",
+    )
+    .await;
+    let tracking = c.current_url().await.unwrap().to_string();
+    assert!(tracking.starts_with(&format!("{base}/reports/track/")), "{tracking}");
+    let reports = store.reports().await.unwrap();
+    assert_eq!(reports.len(), 1);
+    let report = store.report(reports[0].id).await.unwrap();
+    assert_eq!(report.attachments.len(), 1);
+    assert_eq!(
+        report.attachments[0].filename,
+        poc.file_name().unwrap().to_string_lossy()
+    );
+
+    // The coordinator logs in, finds it in the queue and asks a question.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    type_into(&c, "email", "alice@coord.example").await;
+    type_into(&c, "password", password).await;
+    click(&c, "button[type=submit]").await;
+    wait_for(&c, Locator::LinkText("Reports"), "the header").await;
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("Heap overflow in inflate with small windows"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, Locator::Id("ask-form"), "the report page").await;
+    type_into(&c, "body", "Which compiler and flags did you build with?").await;
+    click(&c, "#ask-form button[type=submit]").await;
+    wait_for(
+        &c,
+        Locator::XPath("//div[@id='messages']//div[@class='body'][contains(., 'Which compiler')]"),
+        "the question",
+    )
+    .await;
+
+    // The finder reads the question by the link and answers it.
+    c.goto(&tracking).await.unwrap();
+    wait_for(
+        &c,
+        Locator::XPath("//div[@id='messages']//div[@class='body'][contains(., 'Which compiler')]"),
+        "the question on the tracking page",
+    )
+    .await;
+    type_into(&c, "body", "gcc 14 with -O2, no sanitizers.").await;
+    click(&c, "form[action$='/messages'] button[type=submit]").await;
+    wait_for(
+        &c,
+        Locator::XPath("//div[@id='messages']//div[@class='body'][contains(., 'gcc 14')]"),
+        "the answer",
+    )
+    .await;
+
+    // The coordinator sees the answer and accepts the report into a new case.
+    c.goto(&format!("{base}/reports/{}", report.id)).await.unwrap();
+    wait_for(
+        &c,
+        Locator::XPath("//div[@id='messages']//div[@class='body'][contains(., 'gcc 14')]"),
+        "the answer on the report page",
+    )
+    .await;
+    click(&c, "#accept-form button[type=submit]").await;
+    wait_for(&c, Locator::Id("messages"), "the case page").await;
+    let heading = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(
+        heading.contains("Heap overflow in inflate with small windows"),
+        "{heading}"
+    );
+    assert!(c.current_url().await.unwrap().as_str().contains("/cases/"));
+    let facts = c.find(Locator::Id("messages")).await.unwrap().text().await.unwrap();
+    assert!(facts.contains("@fuzzy_lynx"), "{facts}");
+
+    // The finder sees the report accepted, and nothing of the case.
+    c.goto(&tracking).await.unwrap();
+    wait_for(
+        &c,
+        Locator::XPath("//span[@id='state'][.='accepted']"),
+        "the accepted state",
+    )
+    .await;
+    let page = c.source().await.unwrap();
+    let case = store.report(report.id).await.unwrap().case_id.unwrap();
+    assert!(!page.contains(&case.to_string()), "the tracking page shows the case");
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+    let _ = std::fs::remove_file(poc);
+}

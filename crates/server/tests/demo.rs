@@ -120,6 +120,59 @@ async fn no_string_in_the_demo_source_logs_in() {
 }
 
 both_backends!(
+    the_demo_shows_a_policy_a_valid_security_txt_and_a_pending_report,
+    |backend| async move {
+        use http_body_util::BodyExt;
+        let Some(store) = fresh_store(backend).await else {
+            return;
+        };
+        demo::start(&store, now()).await.unwrap();
+        let token = admin::create_token(&store, now(), demo::DEMO_COORDINATOR, "test")
+            .await
+            .unwrap();
+        let router = lockstep_server::router(lockstep_server::App::new(
+            store.clone(),
+            lockstep_core::Clock::fixed(now()),
+            lockstep_server::Config::default(),
+        ));
+        let get = |uri: &str, auth: Option<String>| {
+            let mut req = axum::http::Request::builder().uri(uri).header("host", "127.0.0.1:8080");
+            if let Some(auth) = auth {
+                req = req.header("authorization", auth);
+            }
+            let req = req.body(axum::body::Body::empty()).unwrap();
+            let router = router.clone();
+            async move {
+                let resp = tower::ServiceExt::oneshot(router, req).await.unwrap();
+                let status = resp.status().as_u16();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (status, String::from_utf8_lossy(&bytes).into_owned())
+            }
+        };
+        let (status, page) = get("/security", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Safe harbor"), "{page}");
+        let (status, text) = get("/.well-known/security.txt", None).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            lockstep_core::intake::check_security_txt(&text, now()),
+            Vec::<String>::new(),
+            "{text}"
+        );
+        let (status, queue) = get("/api/v1/reports", Some(format!("Bearer {token}"))).await;
+        assert_eq!(status, 200, "{queue}");
+        let queue: serde_json::Value = serde_json::from_str(&queue).unwrap();
+        assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+        assert_eq!(queue[0]["report"]["state"], "received");
+        assert_eq!(
+            queue[0]["report"]["attachments"].as_array().map(Vec::len),
+            Some(0),
+            "the queue lists no contents"
+        );
+    }
+);
+
+both_backends!(
     the_demo_case_has_told_its_participants_security_teams_only_that_there_is_news,
     |backend| async move {
         let Some(store) = fresh_store(backend).await else {

@@ -34,6 +34,10 @@ enum Rule {
     /// The owner of the API token in the path (the walk fills in one of `coordinator`'s);
     /// anyone else's answer is the 404 of a token that does not exist.
     OwnToken,
+    /// No login needed: every role alike (finders submit and track reports this way).
+    Public,
+    /// Admins only; everyone else 403.
+    Admins,
 }
 
 /// The expectation and a valid sample body for every API route. A route missing here
@@ -146,8 +150,106 @@ fn api_rule(t: &TestApp, method: &str, path: &str) -> Option<(Rule, Option<Value
         ("put", "/api/v1/cases/{id}/advisory") => (Rule::RunsCase, Some(json!({"title": "t", "changelog": "c"}))),
         // 409 until the case is out of embargo and disclosed.
         ("post", "/api/v1/cases/{id}/advisory/publish") => (Rule::RunsCase, None),
+        // Researcher intake (api/reports.rs): submitting and tracking need no account.
+        ("get", "/api/v1/policy") | ("get", "/api/v1/reports/track/{token}") => (Rule::Public, None),
+        ("post", "/api/v1/reports") => (Rule::Public, Some(intake_report("walked report"))),
+        ("post", "/api/v1/reports/track/{token}/messages") => (Rule::Public, Some(json!({"body": "more details"}))),
+        ("put", "/api/v1/policy") => (
+            Rule::Admins,
+            Some(
+                json!({"scope": "s", "how_to_report": "h", "safe_harbor": "sh", "embargo_policy": "e",
+                "promises": {"acknowledge_days": 3, "triage_days": 10, "fix_days": 90}, "preferred_languages": "en"}),
+            ),
+        ),
+        ("get", "/api/v1/reports")
+        | ("get", "/api/v1/reports/{report_id}")
+        | ("get", "/api/v1/reports/{report_id}/attachments/{sha256}")
+        | ("post", "/api/v1/reports/{report_id}/acknowledge")
+        | ("post", "/api/v1/reports/{report_id}/validate") => (Rule::Coordinators, None),
+        ("post", "/api/v1/reports/{report_id}/messages") => {
+            (Rule::Coordinators, Some(json!({"body": "which version?"})))
+        }
+        ("post", "/api/v1/reports/{report_id}/decline") => (Rule::Coordinators, Some(json!({"reason": "not a flaw"}))),
+        ("post", "/api/v1/reports/{report_id}/duplicate") => {
+            (Rule::Coordinators, Some(json!({"of_report": Value::Null})))
+        }
+        ("post", "/api/v1/reports/{report_id}/accept") => (Rule::Coordinators, Some(json!({}))),
+        // A finder with an account claims a report by its link (the walk fills in the token).
+        ("post", "/api/v1/reports/claim") => (Rule::AnyUser, Some(json!({"token": "{token}"}))),
+        ("get", "/api/v1/me/reports") => (Rule::AnyUser, None),
+        // Attachments of the reports accepted into the case (the walk accepts one and
+        // shares its file first): participants read shared ones, coordinators share.
+        ("get", "/api/v1/cases/{id}/attachments") | ("get", "/api/v1/cases/{id}/attachments/{sha256}") => {
+            (Rule::ReadIn, None)
+        }
+        ("post", "/api/v1/cases/{id}/attachments/{sha256}/share") => (Rule::RunsCase, None),
         _ => return None,
     })
+}
+
+/// A finder's report as the API takes it.
+fn intake_report(title: &str) -> Value {
+    json!({"title": title, "project": "libfoo", "package": "pkg:cargo/libfoo", "description": "a flaw",
+        "exposure": "private", "credit": "handle", "credit_name": "finder",
+        "attachments": [{"filename": "poc.txt", "content_type": "text/plain", "content_base64": "cG9j"}]})
+}
+
+/// A report submitted before the walk, for the routes that name one: its id, its
+/// tracking token and its attachment's hash.
+struct Seeded {
+    report: String,
+    token: String,
+    sha256: String,
+}
+
+/// A report accepted into the case under test, its attachment shared with the
+/// participants; returns the report the routes that name one are walked with.
+async fn seed_report_and_case_attachment(t: &TestApp) -> Seeded {
+    let accepted = seed_report(t).await;
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/reports/{}/accept", accepted.report),
+            Some(json!({"case_id": t.case.id})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = t
+        .api(
+            "coordinator",
+            "POST",
+            &format!("/api/v1/cases/{}/attachments/{}/share", t.case.id, accepted.sha256),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    seed_report(t).await
+}
+
+async fn seed_report(t: &TestApp) -> Seeded {
+    let (status, body) = t
+        .api(
+            "anonymous",
+            "POST",
+            "/api/v1/reports",
+            Some(intake_report("seeded report")),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let report = body["id"].as_str().unwrap().to_owned();
+    let token = body["token"].as_str().unwrap().to_owned();
+    let (_, track) = t
+        .api("anonymous", "GET", &format!("/api/v1/reports/track/{token}"), None)
+        .await;
+    let sha256 = track["attachments"][0]["sha256"].as_str().unwrap().to_owned();
+    Seeded { report, token, sha256 }
+}
+
+fn fill_intake(path: &str, seeded: &Seeded, report: &str, token: &str) -> String {
+    path.replace("{report_id}", report)
+        .replace("{token}", token)
+        .replace("{sha256}", &seeded.sha256)
 }
 
 /// The user the membership routes add and remove: not one of the walked roles.
@@ -255,7 +357,10 @@ fn fill(t: &TestApp, path: &str, case: &str) -> String {
 fn allowed(rule: Rule, role: &str) -> Result<(), u16> {
     let read_in = matches!(role, "participant" | "coordinator" | "admin");
     match (rule, role) {
+        (Rule::Public, _) => Ok(()),
         (_, "anonymous") => Err(401),
+        (Rule::Admins, "admin") => Ok(()),
+        (Rule::Admins, _) => Err(403),
         (Rule::AnyUser, _) => Ok(()),
         (Rule::Coordinators, "coordinator" | "other_coordinator" | "admin") => Ok(()),
         (Rule::Coordinators, _) => Err(403),
@@ -274,13 +379,26 @@ fn allowed(rule: Rule, role: &str) -> Result<(), u16> {
     }
 }
 
+/// Settings for the walks: every role submits from the same (unknown) address, more
+/// often than finders may.
+fn walk_config() -> lockstep_server::Config {
+    let mut config = lockstep_server::Config::default();
+    config.intake.max_submissions = 1000;
+    config
+}
+
 both_backends!(every_api_route_by_every_role, |backend| async move {
-    let Some(t) = TestApp::new(backend).await else { return };
+    let Some(t) = TestApp::with_config(backend, walk_config()).await else {
+        return;
+    };
+    let seeded = seed_report_and_case_attachment(&t).await;
+    let missing_report = lockstep_core::ReportId::new().to_string();
+    let missing_token = "0".repeat(64);
     let openapi = lockstep_server::openapi();
     let missing_case = lockstep_core::CaseId::new().to_string();
     let proposal = seed_severity_proposal(&t).await;
     let spare_token = seed_spare_token(&t).await;
-    let missing_token = lockstep_core::TokenId::new().to_string();
+    let missing_token_id = lockstep_core::TokenId::new().to_string();
     let mut walked = 0;
     for (path, item) in &openapi.paths.paths {
         for (method, op) in [
@@ -295,11 +413,18 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
             }
             let (rule, body) = api_rule(&t, method, path)
                 .unwrap_or_else(|| panic!("route {method} {path} has no rule in this test: add one"));
+            let body =
+                body.map(|b| serde_json::from_str::<Value>(&b.to_string().replace("{token}", &seeded.token)).unwrap());
             for role in ROLES {
                 let prepared = prepare(&t, method, path).await;
-                let mut uri = fill(&t, path, &t.case.id.to_string())
-                    .replace("{proposal_id}", &proposal)
-                    .replace("{token_id}", &spare_token);
+                let mut uri = fill_intake(
+                    &fill(&t, path, &t.case.id.to_string())
+                        .replace("{proposal_id}", &proposal)
+                        .replace("{token_id}", &spare_token),
+                    &seeded,
+                    &seeded.report,
+                    &seeded.token,
+                );
                 for (placeholder, id) in &prepared {
                     uri = uri.replace(placeholder, id);
                 }
@@ -312,15 +437,22 @@ both_backends!(every_api_route_by_every_role, |backend| async move {
                     ),
                     Err(code) => {
                         assert_eq!(status.as_u16(), code, "{role} {method} {path}: {text}");
-                        if code == 404 && (path.contains("{id}") || path.contains("{token_id}")) {
+                        if code == 404
+                            && (path.contains("{id}") || path.contains("{token_id}") || path.contains("{report_id}"))
+                        {
                             // Exactly what a case (or token) that does not exist answers.
                             let (s2, a2) = t
                                 .api(
                                     role,
                                     &method.to_uppercase(),
-                                    &fill(&t, path, &missing_case)
-                                        .replace("{proposal_id}", &proposal)
-                                        .replace("{token_id}", &missing_token),
+                                    &fill_intake(
+                                        &fill(&t, path, &missing_case)
+                                            .replace("{proposal_id}", &proposal)
+                                            .replace("{token_id}", &missing_token_id),
+                                        &seeded,
+                                        &missing_report,
+                                        &missing_token,
+                                    ),
                                     body.clone(),
                                 )
                                 .await;
@@ -448,6 +580,30 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
             | "/cases/{id}/severity/adopt"
             | "/cases/{id}/advisory/publish",
         ) => 404,
+        // Attachments of the case's reports (one accepted and shared before the walk).
+        ("get", "/cases/{id}/attachments/{sha256}") if read_in => 200,
+        ("post", "/cases/{id}/attachments/{sha256}/share") if matches!(role, "coordinator" | "admin") => 303,
+        ("post", "/cases/{id}/attachments/{sha256}/share") if role == "participant" => 403,
+        ("get" | "post", "/cases/{id}/attachments/{sha256}" | "/cases/{id}/attachments/{sha256}/share") => 404,
+        // The triage queue and its forms: global coordinators and admins. The walk's form
+        // names no triage action (422); writing to the finder works.
+        ("get", "/reports" | "/reports/{report_id}" | "/reports/{report_id}/attachments/{sha256}") if coordinator => {
+            200
+        }
+        ("post", "/reports/{report_id}/messages") if coordinator => 303,
+        ("post", "/reports/{report_id}/move") if coordinator => 422,
+        (
+            "get" | "post",
+            "/reports"
+            | "/reports/{report_id}"
+            | "/reports/{report_id}/attachments/{sha256}"
+            | "/reports/{report_id}/messages"
+            | "/reports/{report_id}/move",
+        ) => 403,
+        // The policy form: admins; the walk's form lacks the policy's fields.
+        ("get", "/admin/policy") if role == "admin" => 200,
+        ("post", "/admin/policy") if role == "admin" => 422,
+        ("get" | "post", "/admin/policy") => 403,
         _ => panic!("web route {method} {path} has no expectation in this test: add one"),
     }
 }
@@ -456,7 +612,10 @@ fn web_expectation(method: &str, path: &str, role: &str) -> u16 {
 const ENDS_SESSIONS: &[&str] = &["/logout", "/logout-everywhere"];
 
 both_backends!(every_web_route_by_every_role, |backend| async move {
-    let Some(t) = TestApp::new(backend).await else { return };
+    let Some(t) = TestApp::with_config(backend, walk_config()).await else {
+        return;
+    };
+    let seeded = seed_report_and_case_attachment(&t).await;
     let missing_case = lockstep_core::CaseId::new().to_string();
     for (method, path) in lockstep_server::web_routes() {
         // Logging out last, or it would end the sessions the other routes use.
@@ -477,7 +636,12 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
                  &trigger=exploit_public&email=web-{role}%40libfoo.example&name=Web&role=security",
                 t.vulnerability.id
             );
-            let mut uri = fill(&t, path, &t.case.id.to_string());
+            let mut uri = fill_intake(
+                &fill(&t, path, &t.case.id.to_string()),
+                &seeded,
+                &seeded.report,
+                &seeded.token,
+            );
             for (placeholder, id) in prepare(&t, method, path).await {
                 uri = uri.replace(placeholder, &id);
             }
@@ -498,7 +662,7 @@ both_backends!(every_web_route_by_every_role, |backend| async move {
                     .raw(
                         role,
                         &method.to_uppercase(),
-                        &fill(&t, path, &missing_case),
+                        &fill_intake(&fill(&t, path, &missing_case), &seeded, &seeded.report, &seeded.token),
                         "application/x-www-form-urlencoded",
                         form.into_bytes(),
                         true,
@@ -627,17 +791,28 @@ async fn seed_severity_proposal(t: &TestApp) -> String {
 
 /// What a public route (no login needed) answers every role alike: the list and the
 /// feed always, an advisory's own routes only once it is published.
-fn public_expectation(path: &str, published: bool) -> u16 {
-    match path {
-        "/advisories" | "/advisories/feed.atom" => 200,
-        "/advisories/{advisory_id}" | "/advisories/{advisory_id}/osv.json" if published => 200,
-        "/advisories/{advisory_id}" | "/advisories/{advisory_id}/osv.json" => 404,
-        _ => panic!("public route {path} has no expectation in this test: add one"),
+fn public_expectation(method: &str, path: &str, published: bool) -> u16 {
+    match (method, path) {
+        (_, "/advisories" | "/advisories/feed.atom") => 200,
+        (_, "/advisories/{advisory_id}" | "/advisories/{advisory_id}/osv.json") if published => 200,
+        (_, "/advisories/{advisory_id}" | "/advisories/{advisory_id}/osv.json") => 404,
+        // The intake: policy, security.txt, the report form and the tracking page.
+        ("get", "/security" | "/.well-known/security.txt" | "/report" | "/reports/track/{token}") => 200,
+        // No OpenPGP key is set in this test.
+        ("get", "/security/openpgp.asc") => 404,
+        // Without the form's double-submit cookie.
+        ("post", "/report") => 403,
+        // The walk sends no multipart form.
+        ("post", "/reports/track/{token}/messages") => 415,
+        _ => panic!("public route {method} {path} has no expectation in this test: add one"),
     }
 }
 
 both_backends!(every_public_route_by_every_role, |backend| async move {
-    let Some(t) = TestApp::new(backend).await else { return };
+    let Some(t) = TestApp::with_config(backend, walk_config()).await else {
+        return;
+    };
+    let seeded = seed_report(&t).await;
     let case = format!("/api/v1/cases/{}", t.case.id);
     let (status, draft) = t
         .api(
@@ -666,7 +841,7 @@ both_backends!(every_public_route_by_every_role, |backend| async move {
             assert_eq!(status, 200, "{answer}");
         }
         for (method, path) in lockstep_server::public_routes() {
-            let expected = public_expectation(path, published);
+            let expected = public_expectation(method, path, published);
             for role in ROLES {
                 // By cookie and by token: the answer is the same for everyone.
                 for web in [true, false] {
@@ -674,7 +849,7 @@ both_backends!(every_public_route_by_every_role, |backend| async move {
                         .raw(
                             role,
                             &method.to_uppercase(),
-                            &path.replace("{advisory_id}", &id),
+                            &path.replace("{advisory_id}", &id).replace("{token}", &seeded.token),
                             "text/html",
                             vec![],
                             web,
@@ -690,7 +865,9 @@ both_backends!(every_public_route_by_every_role, |backend| async move {
                             .raw(
                                 role,
                                 &method.to_uppercase(),
-                                &path.replace("{advisory_id}", unknown),
+                                &path
+                                    .replace("{advisory_id}", unknown)
+                                    .replace("{token}", &"0".repeat(64)),
                                 "text/html",
                                 vec![],
                                 web,
@@ -807,5 +984,103 @@ both_backends!(
             .await;
         assert_eq!(status, 204, "{body}");
         case_is_gone_for(&t, "participant").await;
+    }
+);
+
+both_backends!(
+    tracking_routes_answer_a_wrong_token_exactly_like_an_unknown_one,
+    |backend| async move {
+        let Some(t) = TestApp::with_config(backend, walk_config()).await else {
+            return;
+        };
+        let seeded = seed_report(&t).await;
+        let other = seed_report(&t).await;
+        let unknown = "0".repeat(64);
+        // One character changed, cut short, lengthened, upper-cased, the report's id.
+        let mut changed = seeded.token.clone();
+        let last = if changed.ends_with('0') { "1" } else { "0" };
+        changed.replace_range(changed.len() - 1.., last);
+        let wrong = [
+            changed,
+            seeded.token[..32].to_owned(),
+            format!("{}0", seeded.token),
+            seeded.token.to_uppercase(),
+            seeded.report.clone(),
+        ];
+        let openapi = lockstep_server::openapi();
+        let api_paths: Vec<(String, &str)> = openapi
+            .paths
+            .paths
+            .iter()
+            .filter(|(p, _)| p.contains("{token}"))
+            .flat_map(|(p, item)| {
+                let mut v = Vec::new();
+                if item.get.is_some() {
+                    v.push((p.clone(), "GET"));
+                }
+                if item.post.is_some() {
+                    v.push((p.clone(), "POST"));
+                }
+                v
+            })
+            .collect();
+        assert_eq!(api_paths.len(), 2, "{api_paths:?}");
+        for role in ["anonymous", "coordinator"] {
+            for (path, method) in &api_paths {
+                let body = (*method == "POST").then(|| json!({"body": "hello"}));
+                let expected = t
+                    .api(role, method, &path.replace("{token}", &unknown), body.clone())
+                    .await;
+                assert_eq!(expected.0, 404, "{path}: {}", expected.1);
+                for token in &wrong {
+                    let got = t.api(role, method, &path.replace("{token}", token), body.clone()).await;
+                    assert_eq!(got, expected, "{role} {method} {path} with a wrong token");
+                }
+                // Another report's token opens that report, never this one.
+                if *method == "GET" {
+                    let (_, theirs) = t.api(role, method, &path.replace("{token}", &other.token), None).await;
+                    assert!(!theirs.to_string().contains(&seeded.sha256) || seeded.sha256 == other.sha256);
+                }
+            }
+            for (method, path) in lockstep_server::public_routes() {
+                if !path.contains("{token}") {
+                    continue;
+                }
+                let send = |token: String| {
+                    let uri = path.replace("{token}", &token);
+                    let t = &t;
+                    async move {
+                        t.raw(
+                            role,
+                            &method.to_uppercase(),
+                            &uri,
+                            "multipart/form-data; boundary=x",
+                            b"--x--\r\n".to_vec(),
+                            true,
+                        )
+                        .await
+                    }
+                };
+                let expected = send(unknown.clone()).await;
+                assert_eq!(expected.0, 404, "{path}: {}", expected.1);
+                for token in &wrong {
+                    assert_eq!(
+                        send(token.clone()).await,
+                        expected,
+                        "{role} {method} {path} with a wrong token"
+                    );
+                }
+            }
+        }
+        // Nothing was written by the wrong tokens: the thread is empty.
+        let (_, track) = t
+            .api(
+                "anonymous",
+                "GET",
+                &format!("/api/v1/reports/track/{}", seeded.token),
+                None,
+            )
+            .await;
+        assert_eq!(track["messages"].as_array().unwrap().len(), 0, "{track}");
     }
 );

@@ -35,39 +35,8 @@ fn case_from_row(row: &AnyRow) -> Result<Case> {
 impl Store {
     /// Opens a case in triage, with its creator as coordinator.
     pub async fn create_case(&self, actor: UserId, now: Timestamp, new: NewCase) -> Result<Case> {
-        let case = Case {
-            id: CaseId::new(),
-            title: required("title", &new.title, 300)?,
-            summary: new.summary.trim().to_owned(),
-            phase: Phase::Triage,
-            tlp: new.tlp.unwrap_or(Tlp::Amber),
-            embargo: Embargo::none(),
-            created_at: now,
-            updated_at: now,
-        };
         let mut w = self.write(Some(actor), now).await?;
-        sqlx::query(&format!(
-            "INSERT INTO cases ({CASE_COLUMNS}, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ))
-        .bind(case.id.to_string())
-        .bind(&case.title)
-        .bind(&case.summary)
-        .bind(case.phase.as_str())
-        .bind(case.tlp.as_str())
-        .bind(case.embargo.state.as_str())
-        .bind(case.embargo.policy.as_str())
-        .bind(None::<i64>)
-        .bind(&case.embargo.time_zone)
-        .bind(now.as_millisecond())
-        .bind(now.as_millisecond())
-        .bind(actor.to_string())
-        .execute(w.conn())
-        .await?;
-        sqlx::query("INSERT INTO case_coordinators (case_id, user_id) VALUES ($1, $2)")
-            .bind(case.id.to_string())
-            .bind(actor.to_string())
-            .execute(w.conn())
-            .await?;
+        let case = insert_case(w.conn(), actor, now, new).await?;
         w.commit(AuditEntry::new(
             "case.create",
             Some(case.id),
@@ -320,4 +289,48 @@ impl Store {
         .await?;
         Ok(case)
     }
+}
+
+/// Writes a new case in triage with `actor` as its coordinator, inside a write the
+/// caller commits (with the `case.create` audit event): opening a case and accepting
+/// a report into it are one transaction.
+pub(crate) async fn insert_case(
+    conn: &mut sqlx::AnyConnection,
+    actor: UserId,
+    now: Timestamp,
+    new: NewCase,
+) -> Result<Case> {
+    let case = Case {
+        id: CaseId::new(),
+        title: required("title", &new.title, 300)?,
+        summary: new.summary.trim().to_owned(),
+        phase: Phase::Triage,
+        tlp: new.tlp.unwrap_or(Tlp::Amber),
+        embargo: Embargo::none(),
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(&format!(
+        "INSERT INTO cases ({CASE_COLUMNS}, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    ))
+    .bind(case.id.to_string())
+    .bind(&case.title)
+    .bind(&case.summary)
+    .bind(case.phase.as_str())
+    .bind(case.tlp.as_str())
+    .bind(case.embargo.state.as_str())
+    .bind(case.embargo.policy.as_str())
+    .bind(None::<i64>)
+    .bind(&case.embargo.time_zone)
+    .bind(now.as_millisecond())
+    .bind(now.as_millisecond())
+    .bind(actor.to_string())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO case_coordinators (case_id, user_id) VALUES ($1, $2)")
+        .bind(case.id.to_string())
+        .bind(actor.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(case)
 }

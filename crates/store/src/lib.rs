@@ -15,6 +15,7 @@ mod manifests;
 mod model;
 mod outbox;
 mod projects;
+mod reports;
 mod rows;
 mod schedule;
 
@@ -38,6 +39,10 @@ pub use logins::{LoginAttempt, RecentLoginFailures};
 pub use manifests::{Manifest, ManifestQuota, NewManifest};
 pub use model::*;
 pub use outbox::{Addressees, Announcement, ClaimedDelivery, Delivery, Notification};
+pub use reports::{
+    Attachment, AttachmentInfo, CaseAttachment, DisclosurePolicy, NewAttachment, NewReport, Report, ReportMessage,
+    ReportMove,
+};
 pub use schedule::{ScheduleReport, SchedulerLock, StatusCadence};
 
 /// What went wrong in the store, in terms the API can answer with.
@@ -137,6 +142,7 @@ fn migrator() -> Migrator {
         migration(4, "escalation", include_str!("../migrations/0004_escalation.sql")),
         migration(5, "auth", include_str!("../migrations/0005_auth.sql")),
         migration(6, "need_to_know", include_str!("../migrations/0006_need_to_know.sql")),
+        migration(7, "intake", include_str!("../migrations/0007_intake.sql")),
         migration(8, "notifications", include_str!("../migrations/0008_notifications.sql")),
         migration(9, "outbox", include_str!("../migrations/0009_outbox.sql")),
         migration(10, "schedule", include_str!("../migrations/0010_schedule.sql")),

@@ -13,6 +13,7 @@ mod escalation;
 mod items;
 mod manifests;
 mod projects;
+pub(crate) mod reports;
 
 pub use cases::{case_detail, CaseDetail};
 pub(crate) use contacts::check_keys;
@@ -35,7 +36,7 @@ use crate::{ApiError, App};
 #[openapi(
     info(title = "Lockstep API", description = "Coordinated security disclosure across interdependent open-source projects."),
     modifiers(&TokenAuth),
-    tags((name = "cases"), (name = "advisories"), (name = "projects"), (name = "account"))
+    tags((name = "cases"), (name = "advisories"), (name = "projects"), (name = "account"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -61,7 +62,8 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(items::routes())
         .merge(projects::routes())
         .merge(manifests::routes())
-        .merge(account::routes());
+        .merge(account::routes())
+        .merge(reports::routes());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1);
     document_unsupported_media_type(api.get_openapi_mut());
     api
@@ -150,6 +152,27 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        JsonBody::read(req, state, crate::MAX_BODY_BYTES).await
+    }
+}
+
+/// A [`JsonBody`] on a route whose body limit is that of finders' reports
+/// ([`crate::intake::MAX_REPORT_BODY_BYTES`]: attachments travel base64 in the JSON).
+pub struct ReportJsonBody(pub JsonBody);
+
+impl<S: Send + Sync> FromRequest<S> for ReportJsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        JsonBody::read(req, state, crate::intake::MAX_REPORT_BODY_BYTES)
+            .await
+            .map(ReportJsonBody)
+    }
+}
+
+impl JsonBody {
+    /// Reads the body; `limit` is the route's `DefaultBodyLimit`, named in the 413.
+    async fn read<S: Send + Sync>(req: Request, state: &S, limit: usize) -> Result<Self, ApiError> {
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
@@ -159,7 +182,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             Some(ct) => Some(ct),
             None => Some("none".to_owned()),
         };
-        let bytes = read_body(req, state, crate::MAX_BODY_BYTES).await?;
+        let bytes = read_body(req, state, limit).await?;
         Ok(JsonBody { bytes, not_json })
     }
 }
