@@ -34,7 +34,6 @@ pub mod model;
 pub mod notice;
 pub mod osv;
 pub mod rustsec;
-pub mod security_txt;
 pub mod ssvc;
 
 pub use model::{

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod publication;
 pub mod roles;
 pub mod schedule;
+pub mod security_txt;
 pub mod thread;
 pub mod tlp;
 pub mod vex;

@@ -2,7 +2,7 @@
 //! contacts, and the CSV import's rows. The API, the pages and the CLI's import call
 //! these; the store writes a batch in one transaction.
 
-use lockstep_advisory::security_txt;
+use lockstep_core::security_txt;
 use lockstep_core::ContactRole;
 use lockstep_store::NewContact;
 use serde::Serialize;
