@@ -65,7 +65,7 @@ fn the_security_txt_lockstep_serves_passes_sectxt() {
         preferred_languages: Some("en, de"),
         encryption: Some("https://lockstep.example/security/openpgp.asc"),
     });
-    let Some(verdicts) = sectxt_verdicts(&[served.clone()]) else {
+    let Some(verdicts) = sectxt_verdicts(std::slice::from_ref(&served)) else {
         skip_without_sectxt();
         return;
     };
