@@ -9,6 +9,7 @@ mod api;
 pub mod auth;
 pub mod authz;
 mod case_forms;
+pub mod delivery;
 pub mod demo;
 mod error;
 pub mod escalation;
@@ -48,6 +49,8 @@ pub struct Config {
     pub session_ttl: Duration,
     /// How many manifests, and how many bytes of them, one project may keep.
     pub manifest_quota: lockstep_store::ManifestQuota,
+    /// How notifications are delivered (the mail relay, the links' base URL).
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 3600),
             manifest_quota: lockstep_store::ManifestQuota::default(),
+            delivery: delivery::DeliveryConfig::default(),
         }
     }
 }
@@ -166,17 +170,26 @@ pub fn is_loopback(listen: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
 }
 
-/// Serves the app on `listener` until Ctrl-C. Each request knows its peer's address
-/// (the login throttle counts by it).
+/// Serves the app on `listener` until Ctrl-C, with the delivery worker beside it. Each
+/// request knows its peer's address (the login throttle counts by it). On Ctrl-C the
+/// worker claims nothing more and finishes the batch in hand.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(
+    let deliverer = delivery::Deliverer::new(app.config().delivery.clone())?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = delivery::spawn(app.clone(), deliverer, stopped);
+    let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
+    let _ = stop.send(true);
+    if let Err(e) = worker.await {
+        tracing::error!("the delivery worker ended abnormally: {e}");
+    }
+    served?;
     Ok(())
 }
 

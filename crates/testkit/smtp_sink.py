@@ -1,0 +1,38 @@
+"""A real SMTP server on loopback for Lockstep's tests and benchmark (aiosmtpd).
+
+Usage: python3 smtp_sink.py DIR [PORT]
+Listens on 127.0.0.1:PORT (default 0: any free port), prints "ready PORT" on stdout,
+and writes each accepted message to DIR as NNNNNNN-PID.eml, its first line
+"X-Envelope-To: <recipients>" followed by the message as received.
+"""
+import asyncio
+import itertools
+import os
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+out = sys.argv[1]
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+counter = itertools.count(1)
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        name = os.path.join(out, f"{next(counter):07d}-{os.getpid()}.eml")
+        with open(name + ".tmp", "wb") as f:
+            f.write(b"X-Envelope-To: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
+            f.write(envelope.original_content)
+        os.rename(name + ".tmp", name)
+        return "250 Message accepted"
+
+
+async def main():
+    handler = Handler()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(handler), "127.0.0.1", port)
+    print("ready", server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+
+asyncio.run(main())
