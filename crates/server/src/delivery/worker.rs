@@ -11,12 +11,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::Mailbox;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use lockstep_store::{ClaimedDelivery, StoreError};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::smtp::{Mailer, SendError};
 use super::{render, webhook, DeliveryError, Outcome, SmtpSettings};
 use crate::App;
 
@@ -53,12 +52,6 @@ impl Default for DeliveryConfig {
     }
 }
 
-struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-    slots: Arc<Semaphore>,
-}
-
 /// The worker's senders, made once from a [`DeliveryConfig`].
 pub struct Deliverer {
     config: DeliveryConfig,
@@ -75,11 +68,7 @@ impl Deliverer {
         }
         let mailer = match &config.smtp {
             None => None,
-            Some(smtp) => Some(Mailer {
-                transport: smtp.transport(config.smtp_connections)?,
-                from: smtp.from().clone(),
-                slots: Arc::new(Semaphore::new(config.smtp_connections.max(1) as usize)),
-            }),
+            Some(smtp) => Some(Mailer::new(smtp, config.smtp_connections)?),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
@@ -105,17 +94,14 @@ impl Deliverer {
                 let Some(mailer) = &self.mailer else {
                     return Outcome::Retry("email is not configured (--smtp)".to_owned());
                 };
-                let message = match render::email(d, &mailer.from, &self.config.base_url) {
+                let message = match render::email(d, mailer.from(), &self.config.base_url) {
                     Ok(m) => m,
                     Err(e) => return Outcome::Dead(e.to_string()),
                 };
-                let Ok(_slot) = mailer.slots.acquire().await else {
-                    return Outcome::Retry("shutting down".to_owned());
-                };
-                match mailer.transport.send(message).await {
-                    Ok(_) => Outcome::Sent,
-                    Err(e) if e.is_permanent() => Outcome::Dead(format!("the mail relay refused it: {e}")),
-                    Err(e) => Outcome::Retry(format!("sending the email: {e}")),
+                match mailer.send(&message).await {
+                    Ok(()) => Outcome::Sent,
+                    Err(SendError::Permanent(why)) => Outcome::Dead(why),
+                    Err(SendError::Transient(why)) => Outcome::Retry(why),
                 }
             }
             "webhook" => {
