@@ -6,6 +6,10 @@
 //! message missing everywhere is shown as `{message-id}` in the text, never dropped,
 //! so a gap in a translation is visible to whoever reads or reviews the notice.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use jiff::Timestamp;
 use unic_langid::LanguageIdentifier;
@@ -67,9 +71,25 @@ fn bundle(lang: &str, source: &str) -> FluentBundle<FluentResource> {
     bundle
 }
 
+thread_local! {
+    /// The embedded languages' bundles, parsed once per thread: a fan-out renders
+    /// thousands of notices, and parsing the files each time was most of the work.
+    static BUNDLES: RefCell<HashMap<String, Rc<FluentBundle<FluentResource>>>> = RefCell::new(HashMap::new());
+}
+
+fn cached_bundle(lang: &str, source: &str) -> Rc<FluentBundle<FluentResource>> {
+    BUNDLES.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(lang.to_owned())
+            .or_insert_with(|| Rc::new(bundle(lang, source)))
+            .clone()
+    })
+}
+
 struct Writer {
-    primary: Option<FluentBundle<FluentResource>>,
-    english: Option<FluentBundle<FluentResource>>,
+    primary: Option<Rc<FluentBundle<FluentResource>>>,
+    english: Option<Rc<FluentBundle<FluentResource>>>,
     fallbacks: Vec<String>,
 }
 
@@ -88,12 +108,12 @@ impl Writer {
                     .into_owned(),
             )
         };
-        if let Some(text) = self.primary.as_ref().and_then(format) {
+        if let Some(text) = self.primary.as_deref().and_then(format) {
             return text;
         }
         self.fallbacks.push(id.to_owned());
         self.english
-            .as_ref()
+            .as_deref()
             .and_then(format)
             .unwrap_or_else(|| format!("{{{id}}}"))
     }
@@ -102,7 +122,14 @@ impl Writer {
 /// A writer for `locale` and the language it actually writes in.
 fn writer(sources: &[(&str, &str)], locale: &str) -> (Writer, String) {
     let language = locale.split(['-', '_']).next().unwrap_or(locale).to_ascii_lowercase();
-    let find = |lang: &str| sources.iter().find(|(l, _)| *l == lang).map(|(l, s)| bundle(l, s));
+    let find = |lang: &str| {
+        let &(l, s) = sources.iter().find(|(l, _)| *l == lang)?;
+        Some(if std::ptr::eq(sources, SOURCES) {
+            cached_bundle(l, s)
+        } else {
+            Rc::new(bundle(l, s))
+        })
+    };
     let primary = if language == "en" { None } else { find(&language) };
     let used = if primary.is_some() { language } else { "en".to_owned() };
     let mut w = Writer {

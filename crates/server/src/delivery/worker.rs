@@ -36,6 +36,9 @@ pub struct DeliveryConfig {
     pub webhook_parallelism: usize,
     /// How long to sleep when nothing is due.
     pub idle: Duration,
+    /// How many claim-send-record loops run side by side, so that one batch's
+    /// database commits overlap another's sending.
+    pub loops: usize,
 }
 
 impl Default for DeliveryConfig {
@@ -48,6 +51,7 @@ impl Default for DeliveryConfig {
             smtp_connections: 4,
             webhook_parallelism: 16,
             idle: Duration::from_millis(500),
+            loops: 3,
         }
     }
 }
@@ -176,33 +180,45 @@ async fn record_failure(app: &App, d: &ClaimedDelivery, outcome: Outcome) -> Res
     }
 }
 
-/// Runs the delivery loop until `stop` turns true: then it finishes the batch in
+/// Runs the delivery loops until `stop` turns true: then each finishes the batch in
 /// hand and claims no more.
-pub fn spawn(app: App, deliverer: Deliverer, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn spawn(app: App, deliverer: Deliverer, stop: watch::Receiver<bool>) -> JoinHandle<()> {
     match &deliverer.config.smtp {
         Some(smtp) => tracing::info!("email goes out through {}", smtp.redacted()),
         None => tracing::info!("email is not configured (--smtp): email deliveries stay pending; webhooks go out"),
     }
     let deliverer = Arc::new(deliverer);
+    let mut loops = JoinSet::new();
+    for _ in 0..deliverer.config.loops.max(1) {
+        loops.spawn(run(app.clone(), deliverer.clone(), stop.clone()));
+    }
     tokio::spawn(async move {
-        loop {
-            if *stop.borrow() {
-                break;
-            }
-            let pause = match deliver_due(&app, &deliverer).await {
-                Ok(0) => deliverer.config.idle,
-                Ok(_) => Duration::ZERO,
-                Err(e) => {
-                    tracing::error!("delivering notifications: {e}");
-                    deliverer.config.idle
-                }
-            };
-            if !pause.is_zero() {
-                tokio::select! {
-                    _ = tokio::time::sleep(pause) => {}
-                    _ = stop.changed() => {}
-                }
+        while let Some(done) = loops.join_next().await {
+            if let Err(e) = done {
+                tracing::error!("a delivery loop ended abnormally: {e}");
             }
         }
     })
+}
+
+async fn run(app: App, deliverer: Arc<Deliverer>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let pause = match deliver_due(&app, &deliverer).await {
+            Ok(0) => deliverer.config.idle,
+            Ok(_) => Duration::ZERO,
+            Err(e) => {
+                tracing::error!("delivering notifications: {e}");
+                deliverer.config.idle
+            }
+        };
+        if !pause.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
 }
