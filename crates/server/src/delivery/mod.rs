@@ -25,6 +25,9 @@ pub enum Outcome {
     Retry(String),
     /// It can never succeed (the webhook was removed, the address is not one).
     Dead(String),
+    /// Not attempted: the claim ran out while it waited for a connection, so another
+    /// worker may hold it now. Nothing is recorded; the claim expires by itself.
+    LeaseEnded,
 }
 
 /// Why the delivery settings are unusable.

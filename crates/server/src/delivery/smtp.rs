@@ -101,6 +101,8 @@ pub enum SendError {
     Permanent(String),
     /// Anything else: no connection, a timeout, a 4xx answer.
     Transient(String),
+    /// Not sent: `still_ours` said no once a connection was free.
+    NotOurs,
 }
 
 impl From<lettre::transport::smtp::Error> for SendError {
@@ -170,14 +172,18 @@ impl Mailer {
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()
     }
 
-    /// Sends one message over an idle connection (or a new one). A reused connection
-    /// the relay closed meanwhile is dropped and the message sent over a new one.
-    pub async fn send(&self, message: &Message) -> Result<(), SendError> {
+    /// Sends one message over an idle connection (or a new one), if `still_ours()`
+    /// holds once a connection is free. A reused connection the relay closed meanwhile
+    /// is dropped and the message sent over a new one.
+    pub async fn send(&self, message: &Message, still_ours: impl Fn() -> bool) -> Result<(), SendError> {
         let _slot = self
             .slots
             .acquire()
             .await
             .map_err(|_| SendError::Transient("shutting down".to_owned()))?;
+        if !still_ours() {
+            return Err(SendError::NotOurs);
+        }
         let body = message.formatted();
         let mut reused = self.take_idle();
         loop {

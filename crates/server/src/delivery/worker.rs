@@ -92,7 +92,10 @@ impl Deliverer {
         self.mailer.is_some()
     }
 
-    async fn send(&self, d: &ClaimedDelivery, app: &App) -> Outcome {
+    /// Sends `d` unless its claim has ended (at `lease_ends`, in milliseconds) by the
+    /// time a connection is free.
+    async fn send(&self, d: &ClaimedDelivery, app: &App, lease_ends: i64) -> Outcome {
+        let still_ours = || app.clock().now().as_millisecond() < lease_ends;
         match d.channel.as_str() {
             "email" => {
                 let Some(mailer) = &self.mailer else {
@@ -102,8 +105,9 @@ impl Deliverer {
                     Ok(m) => m,
                     Err(e) => return Outcome::Dead(e.to_string()),
                 };
-                match mailer.send(&message).await {
+                match mailer.send(&message, still_ours).await {
                     Ok(()) => Outcome::Sent,
+                    Err(SendError::NotOurs) => Outcome::LeaseEnded,
                     Err(SendError::Permanent(why)) => Outcome::Dead(why),
                     Err(SendError::Transient(why)) => Outcome::Retry(why),
                 }
@@ -112,6 +116,9 @@ impl Deliverer {
                 let Ok(_slot) = self.webhook_slots.acquire().await else {
                     return Outcome::Retry("shutting down".to_owned());
                 };
+                if !still_ours() {
+                    return Outcome::LeaseEnded;
+                }
                 webhook::send(&self.http, d, &self.config.base_url, app.clock().now()).await
             }
             other => Outcome::Dead(format!("unknown delivery channel `{other}`")),
@@ -131,13 +138,20 @@ pub async fn deliver_due(app: &App, deliverer: &Arc<Deliverer>) -> Result<usize,
         store.claim_webhook_deliveries(now, batch, lease).await?
     };
     let count = claimed.len();
+    // A delivery whose claim runs out while it waits for a connection is left alone:
+    // another worker may have claimed it by now, and sending it here too would send it
+    // twice.
+    let lease_ends = now
+        .as_millisecond()
+        .saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
     let mut sends = JoinSet::new();
     for d in claimed {
         let (app, deliverer) = (app.clone(), deliverer.clone());
         sends.spawn(async move {
-            let outcome = deliverer.send(&d, &app).await;
+            let outcome = deliverer.send(&d, &app, lease_ends).await;
             match outcome {
                 Outcome::Sent => Ok(Some(d.id)),
+                Outcome::LeaseEnded => Ok(None),
                 other => record_failure(&app, &d, other).await.map(|()| None),
             }
         });
@@ -167,7 +181,7 @@ async fn record_failure(app: &App, d: &ClaimedDelivery, outcome: Outcome) -> Res
     let store = app.store();
     let now = app.clock().now();
     match outcome {
-        Outcome::Sent => Ok(()),
+        Outcome::Sent | Outcome::LeaseEnded => Ok(()),
         Outcome::Retry(why) => {
             let state = store.delivery_failed(d.id, now, &why).await?;
             tracing::warn!(delivery = %d.id, channel = %d.channel, %state, "delivery failed: {why}");
