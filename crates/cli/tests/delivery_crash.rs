@@ -1,8 +1,9 @@
 //! A `lockstep serve` killed (SIGKILL) halfway through a disclosure's fan-out to a
 //! few thousand consumer contacts, then started again: every recipient gets the
 //! message, and a message sent twice is one that was in flight at the kill and carries
-//! the same Message-ID both times (the delivery id, the idempotency key). Both back
-//! ends, a real SMTP server (aiosmtpd) on loopback.
+//! the same Message-ID both times (the delivery id, the idempotency key). And two
+//! `serve` processes on one database share a fan-out without sending anything twice.
+//! Both back ends, a real SMTP server (aiosmtpd) on loopback.
 
 #![allow(clippy::unwrap_used)]
 
@@ -90,10 +91,11 @@ async fn seed(url: &str, n: usize) {
     }
 }
 
-fn serve(url: &str, smtp: &str) -> Child {
+/// `lockstep serve` delivering to `smtp`; a claim holds for `lease` seconds.
+fn serve(url: &str, smtp: &str, lease: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lockstep"))
         .args(["serve", "--database", url, "--listen", "127.0.0.1:0", "--smtp", smtp])
-        .args(["--delivery-lease", "2", "--base-url", "https://lockstep.example"])
+        .args(["--delivery-lease", lease, "--base-url", "https://lockstep.example"])
         .env_remove("LOCKSTEP_DATABASE_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -149,7 +151,8 @@ both_backends!(
         seed(&url, RECIPIENTS).await;
         assert_eq!(deliveries(&url).await.len(), RECIPIENTS);
 
-        let mut first = serve(&url, &sink.url());
+        // A short lease, so that the restart picks up the dead process's claims soon.
+        let mut first = serve(&url, &sink.url(), "2");
         // Not a multiple of the batch (100): the kill lands while a batch is in flight.
         wait_until("half the mail is out", Duration::from_secs(40), || {
             sink.messages().len() >= RECIPIENTS / 2 + 37
@@ -166,7 +169,7 @@ both_backends!(
         let sent_at_kill = at_kill.iter().filter(|d| d.2 == "sent").count();
         assert!(sent_at_kill < RECIPIENTS, "the kill came after the last mail");
 
-        let mut second = serve(&url, &sink.url());
+        let mut second = serve(&url, &sink.url(), "2");
         let start = Instant::now();
         loop {
             let all = deliveries(&url).await;
@@ -215,6 +218,34 @@ both_backends!(
             "{} recipients; {sent_at_kill} recorded sent at the kill, {} in flight, {repeats} sent twice",
             expected.len(),
             in_flight.len()
+        );
+    }
+);
+
+both_backends!(
+    two_servers_share_a_fan_out_and_send_each_mail_once,
+    |backend| async move {
+        let Some(sink) = SmtpSink::start() else { return };
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        seed(&url, RECIPIENTS).await;
+        let mut servers = [serve(&url, &sink.url(), "60"), serve(&url, &sink.url(), "60")];
+        let start = Instant::now();
+        while !deliveries(&url).await.iter().all(|d| d.2 == "sent") {
+            assert!(start.elapsed() < Duration::from_secs(40), "not all sent");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for server in &mut servers {
+            server.kill().unwrap();
+            server.wait().unwrap();
+        }
+        let mails = sink.messages();
+        let ids: BTreeSet<String> = mails.iter().map(|m| header(m, "Message-ID")).collect();
+        assert_eq!(
+            (mails.len(), ids.len()),
+            (RECIPIENTS, RECIPIENTS),
+            "each mail exactly once"
         );
     }
 );
