@@ -249,3 +249,33 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    ctrl_c_finishes_the_batch_in_hand_and_leaves_nothing_in_flight,
+    |backend| async move {
+        let Some(sink) = SmtpSink::start() else { return };
+        let Some(url) = fresh_database_url(backend).await else {
+            return;
+        };
+        seed(&url, RECIPIENTS).await;
+        let mut server = serve(&url, &sink.url(), "60");
+        wait_until("some mail is out", Duration::from_secs(40), || {
+            sink.messages().len() >= 337
+        })
+        .await;
+        let interrupted = Command::new("kill")
+            .args(["-INT", &server.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(interrupted.success());
+        assert!(server.wait().unwrap().success());
+        let after = deliveries(&url).await;
+        let sent = after.iter().filter(|d| d.2 == "sent").count();
+        assert!(sent < RECIPIENTS, "the interrupt came after the last mail");
+        assert!(
+            after.iter().all(|(_, _, state, claimed)| state == "sent" || !*claimed),
+            "a delivery is still claimed after a graceful stop"
+        );
+        assert_eq!(sink.messages().len(), sent, "every mail sent is recorded, and no other");
+    }
+);
