@@ -6,11 +6,17 @@
 //! message missing everywhere is shown as `{message-id}` in the text, never dropped,
 //! so a gap in a translation is visible to whoever reads or reviews the notice.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use jiff::Timestamp;
 use unic_langid::LanguageIdentifier;
 
+use lockstep_core::notify::NotificationKind;
 use lockstep_core::{Tlp, VexStatus};
+use serde_json::Value;
 
 use crate::model::{Advisory, Vulnerability};
 
@@ -65,9 +71,25 @@ fn bundle(lang: &str, source: &str) -> FluentBundle<FluentResource> {
     bundle
 }
 
+thread_local! {
+    /// The embedded languages' bundles, parsed once per thread: a fan-out renders
+    /// thousands of notices, and parsing the files each time was most of the work.
+    static BUNDLES: RefCell<HashMap<String, Rc<FluentBundle<FluentResource>>>> = RefCell::new(HashMap::new());
+}
+
+fn cached_bundle(lang: &str, source: &str) -> Rc<FluentBundle<FluentResource>> {
+    BUNDLES.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(lang.to_owned())
+            .or_insert_with(|| Rc::new(bundle(lang, source)))
+            .clone()
+    })
+}
+
 struct Writer {
-    primary: Option<FluentBundle<FluentResource>>,
-    english: Option<FluentBundle<FluentResource>>,
+    primary: Option<Rc<FluentBundle<FluentResource>>>,
+    english: Option<Rc<FluentBundle<FluentResource>>>,
     fallbacks: Vec<String>,
 }
 
@@ -86,12 +108,12 @@ impl Writer {
                     .into_owned(),
             )
         };
-        if let Some(text) = self.primary.as_ref().and_then(format) {
+        if let Some(text) = self.primary.as_deref().and_then(format) {
             return text;
         }
         self.fallbacks.push(id.to_owned());
         self.english
-            .as_ref()
+            .as_deref()
             .and_then(format)
             .unwrap_or_else(|| format!("{{{id}}}"))
     }
@@ -100,7 +122,14 @@ impl Writer {
 /// A writer for `locale` and the language it actually writes in.
 fn writer(sources: &[(&str, &str)], locale: &str) -> (Writer, String) {
     let language = locale.split(['-', '_']).next().unwrap_or(locale).to_ascii_lowercase();
-    let find = |lang: &str| sources.iter().find(|(l, _)| *l == lang).map(|(l, s)| bundle(l, s));
+    let find = |lang: &str| {
+        let &(l, s) = sources.iter().find(|(l, _)| *l == lang)?;
+        Some(if std::ptr::eq(sources, SOURCES) {
+            cached_bundle(l, s)
+        } else {
+            Rc::new(bundle(l, s))
+        })
+    };
     let primary = if language == "en" { None } else { find(&language) };
     let used = if primary.is_some() { language } else { "en".to_owned() };
     let mut w = Writer {
@@ -188,6 +217,129 @@ pub fn status_update(locale: &str, advisory: &Advisory, text: &str) -> Notice {
         locale: used,
         subject,
         body: format!("{intro}\n\n{}\n\n{distribution}\n", text.trim()),
+        fallbacks: w.fallbacks,
+    }
+}
+
+/// A payload field as text: a string as it is, a number or boolean printed, anything
+/// else (missing, null, a list) empty.
+fn field(payload: &Value, key: &str) -> String {
+    match payload.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The e-mail of a case's event in `locale`, rendered from the `payload` the event
+/// wrote to the outbox (see `lockstep_store::outbox`); `case_url` is the link to the
+/// case. Every subject starts with the TLP label.
+pub fn notification(locale: &str, kind: NotificationKind, tlp: Tlp, payload: &Value, case_url: &str) -> Notice {
+    let (mut w, used) = writer(SOURCES, locale);
+    let tlp_label = tlp.label();
+    let f = |key: &str| field(payload, key);
+    let (subject, mut lines) = match kind {
+        NotificationKind::ReadIn => {
+            let args = [
+                ("project", f("project")),
+                ("role", f("role")),
+                ("tlp", tlp_label.clone()),
+            ];
+            (
+                w.message("read-in-subject", &args),
+                vec![w.message("read-in-body", &args)],
+            )
+        }
+        NotificationKind::Message => {
+            let args = [("author", f("author")), ("tlp", tlp_label.clone())];
+            let intro = w.message("message-body", &args);
+            (
+                w.message("message-subject", &args),
+                vec![intro, String::new(), f("body").trim().to_owned()],
+            )
+        }
+        NotificationKind::CaseChange => {
+            let subject = w.message("case-change-subject", &[("tlp", tlp_label.clone())]);
+            let mut lines = Vec::new();
+            match f("change").as_str() {
+                "phase" => lines.push(w.message("case-change-phase", &[("from", f("from")), ("to", f("to"))])),
+                "embargo" => {
+                    lines.push(w.message("case-change-embargo", &[("from", f("from")), ("to", f("to"))]));
+                    if !f("public_at").is_empty() {
+                        lines.push(w.message(
+                            "case-change-public-at",
+                            &[("date", f("public_at")), ("zone", f("time_zone"))],
+                        ));
+                    }
+                }
+                "vulnerability" => lines.push(w.message("case-change-vulnerability", &[("title", f("title"))])),
+                _ => lines.push(w.message("case-change-other", &[])),
+            }
+            (subject, lines)
+        }
+        NotificationKind::Disclosure => {
+            let args = [("title", f("title")), ("tlp", tlp_label.clone())];
+            (
+                w.message("disclosure-subject", &args),
+                vec![w.message("disclosure-body", &args)],
+            )
+        }
+        NotificationKind::AdvisoryPublished => {
+            let args = [
+                ("advisory", f("advisory")),
+                ("revision", f("revision")),
+                ("tlp", tlp_label.clone()),
+            ];
+            (
+                w.message("advisory-published-subject", &args),
+                vec![w.message("advisory-published-body", &args)],
+            )
+        }
+        NotificationKind::Reminder | NotificationKind::StatusUpdate | NotificationKind::Nudge => {
+            let (subject_id, body_id) = match kind {
+                NotificationKind::Reminder => ("reminder-subject", "reminder-body"),
+                NotificationKind::StatusUpdate => {
+                    ("status-update-notification-subject", "status-update-notification-body")
+                }
+                _ => ("nudge-subject", "nudge-body"),
+            };
+            let mut lines = vec![w.message(body_id, &[])];
+            // The coordinators' own words, when the event carries them; not translated.
+            let text = f("text");
+            if !text.trim().is_empty() {
+                lines.push(String::new());
+                lines.push(text.trim().to_owned());
+            }
+            (w.message(subject_id, &[("tlp", tlp_label.clone())]), lines)
+        }
+    };
+    lines.push(String::new());
+    lines.push(w.message("notification-footer", &[("url", case_url.to_owned())]));
+    lines.push(w.message("notice-distribution", &[("tlp", tlp_label)]));
+    Notice {
+        locale: used,
+        subject,
+        body: lines.join("\n") + "\n",
+        fallbacks: w.fallbacks,
+    }
+}
+
+/// The teaser in `locale`: only that there is news on a case, and the link to it.
+/// It takes no payload, so it cannot carry any of the event's content.
+pub fn teaser(locale: &str, tlp: Tlp, case_url: &str) -> Notice {
+    let (mut w, used) = writer(SOURCES, locale);
+    let subject = w.message("teaser-subject", &[("tlp", tlp.label())]);
+    let body = [
+        w.message("teaser-body", &[]),
+        String::new(),
+        w.message("notification-footer", &[("url", case_url.to_owned())]),
+        w.message("notice-distribution", &[("tlp", tlp.label())]),
+    ];
+    Notice {
+        locale: used,
+        subject,
+        body: body.join("\n") + "\n",
         fallbacks: w.fallbacks,
     }
 }
@@ -384,6 +536,43 @@ mod tests {
         let update = status_update("de", &advisory(), "Der Fix ist fertig.");
         assert!(update.subject.contains("Statusmeldung"), "{}", update.subject);
         assert!(update.body.contains("Der Fix ist fertig."), "{}", update.body);
+    }
+
+    #[test]
+    fn notifications_carry_the_tlp_label_and_the_payload_in_each_language() {
+        let payload = serde_json::json!({"author": "Ada", "body": "The patch is ready."});
+        let en = notification(
+            "en",
+            NotificationKind::Message,
+            Tlp::Amber,
+            &payload,
+            "https://l.example/cases/1",
+        );
+        assert_eq!(en.subject, "[TLP:AMBER] New message from Ada");
+        assert!(en.body.contains("The patch is ready."), "{}", en.body);
+        assert!(
+            en.body.contains("Open the case: https://l.example/cases/1"),
+            "{}",
+            en.body
+        );
+        let de = notification("de-DE", NotificationKind::Message, Tlp::Amber, &payload, "u");
+        assert_eq!(de.subject, "[TLP:AMBER] Neue Nachricht von Ada");
+        assert!(de.fallbacks.is_empty(), "{:?}", de.fallbacks);
+        for kind in NotificationKind::ALL {
+            let n = notification("de", *kind, Tlp::Green, &serde_json::json!({}), "u");
+            assert!(n.subject.starts_with("[TLP:GREEN] "), "{kind:?}: {}", n.subject);
+            assert!(n.fallbacks.is_empty(), "{kind:?}: {:?}", n.fallbacks);
+        }
+    }
+
+    #[test]
+    fn a_teaser_says_only_that_there_is_news() {
+        let t = teaser("en", Tlp::Red, "https://l.example/cases/7");
+        assert_eq!(t.subject, "[TLP:RED] News on a Lockstep case");
+        assert_eq!(
+            t.body,
+            "There is news on a case you take part in. Log in to read it.\n\nOpen the case: https://l.example/cases/7\nDistribution: TLP:RED\n"
+        );
     }
 
     #[test]

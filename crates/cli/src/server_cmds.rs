@@ -86,12 +86,55 @@ pub struct ListenArgs {
     pub max_submissions_per_hour: u64,
 }
 
+/// How notifications leave: the mail relay, the sender, the links to cases.
+#[derive(Args, Debug)]
+pub struct DeliveryArgs {
+    /// Mail relay for email notifications: smtp://[USER:PASSWORD@]HOST[:PORT] (STARTTLS
+    /// when the relay offers it) or smtps://... (TLS from the start). Without it, email
+    /// notifications wait in the outbox; webhooks are delivered regardless.
+    #[arg(long = "smtp", env = "LOCKSTEP_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    pub smtp: Option<String>,
+    /// The sender of email notifications.
+    #[arg(long, env = "LOCKSTEP_SMTP_FROM", default_value = "lockstep@localhost")]
+    pub smtp_from: String,
+    /// How many SMTP connections to keep open and reuse.
+    #[arg(long, env = "LOCKSTEP_SMTP_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub smtp_connections: u32,
+    /// Where people reach Lockstep, for the links to cases in notifications
+    /// (default: http:// and the listening address).
+    #[arg(long, env = "LOCKSTEP_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// How long a worker holds the deliveries it claimed; a worker that dies leaves them
+    /// to another (with the same Message-ID) after this many seconds.
+    #[arg(long, env = "LOCKSTEP_DELIVERY_LEASE", value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub delivery_lease: u64,
+}
+
+impl DeliveryArgs {
+    fn config(&self, bound: std::net::SocketAddr) -> anyhow::Result<lockstep_server::delivery::DeliveryConfig> {
+        let smtp = self
+            .smtp
+            .as_deref()
+            .map(|url| lockstep_server::delivery::SmtpSettings::parse(url, &self.smtp_from))
+            .transpose()?;
+        Ok(lockstep_server::delivery::DeliveryConfig {
+            smtp,
+            smtp_connections: self.smtp_connections,
+            lease: std::time::Duration::from_secs(self.delivery_lease),
+            base_url: self.base_url.clone().unwrap_or_else(|| format!("http://{bound}")),
+            ..Default::default()
+        })
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
     #[command(flatten)]
     pub listen: ListenArgs,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }
 
 #[derive(Args, Debug)]
@@ -100,6 +143,8 @@ pub struct DemoArgs {
     pub db: DatabaseArgs,
     #[command(flatten)]
     pub listen: ListenArgs,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
     /// Seed the database (or give the demo accounts a new password), print the login and exit instead of serving.
     #[arg(long)]
     pub seed_only: bool,
@@ -169,8 +214,9 @@ async fn listen(args: &ListenArgs) -> anyhow::Result<tokio::net::TcpListener> {
     Ok(listener)
 }
 
-fn config(args: &ListenArgs) -> Config {
+fn config(args: &ListenArgs, delivery: lockstep_server::delivery::DeliveryConfig) -> Config {
     Config {
+        delivery,
         secure_cookies: args.secure_cookies,
         manifest_quota: lockstep_store::ManifestQuota {
             max_count: args.manifest_quota_count,
@@ -191,10 +237,18 @@ fn config(args: &ListenArgs) -> Config {
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging();
     runtime()?.block_on(async {
+        // A bad --smtp or --base-url is reported before the database is opened.
+        args.delivery.config(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))?;
         let store = args.db.open("lockstep.sqlite").await?;
         let listener = listen(&args.listen).await?;
-        tracing::info!("Lockstep listening on http://{}", listener.local_addr()?);
-        lockstep_server::serve(App::new(store, Clock::system(), config(&args.listen)), listener).await?;
+        let bound = listener.local_addr()?;
+        let delivery = args.delivery.config(bound)?;
+        tracing::info!("Lockstep listening on http://{bound}");
+        lockstep_server::serve(
+            App::new(store, Clock::system(), config(&args.listen, delivery)),
+            listener,
+        )
+        .await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -220,12 +274,13 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         let listener = listen(&args.listen).await?;
-        let addr = listener.local_addr()?;
-        println!("Lockstep demo: http://{addr}/");
-        println!("Finders: the policy at http://{addr}/security, security.txt at http://{addr}/.well-known/security.txt, the form at http://{addr}/report");
+        let bound = listener.local_addr()?;
+        let delivery = args.delivery.config(bound)?;
+        println!("Lockstep demo: http://{bound}/");
+        println!("Finders: the policy at http://{bound}/security, security.txt at http://{bound}/.well-known/security.txt, the form at http://{bound}/report");
         print_login();
         println!("Ctrl-C stops.");
-        lockstep_server::serve(App::new(store, clock, config(&args.listen)), listener).await?;
+        lockstep_server::serve(App::new(store, clock, config(&args.listen, delivery)), listener).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -669,3 +669,24 @@ both_backends!(
         assert_eq!(list(&env).as_array().unwrap().len(), 2);
     }
 );
+
+#[test]
+fn a_bad_smtp_url_is_a_usage_error_that_hides_its_password() {
+    let dir = std::env::temp_dir().join(format!("lockstep-smtp-{}", std::process::id()));
+    let db = format!("sqlite://{}/never.sqlite", dir.display());
+    let out = lockstep(
+        &[
+            "serve",
+            "--database",
+            &db,
+            "--smtp",
+            "http://mailer:hunter2@relay.example",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--smtp"), "{}", text(&out));
+    assert!(!text(&out).contains("hunter2"), "{}", text(&out));
+    assert!(!dir.exists(), "the database was opened before the flags were checked");
+}

@@ -9,6 +9,7 @@ mod api;
 pub mod auth;
 pub mod authz;
 mod case_forms;
+pub mod delivery;
 pub mod demo;
 mod error;
 pub mod escalation;
@@ -61,6 +62,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Limits on finders' submissions and attachments.
     pub intake: intake::IntakeLimits,
+    /// How notifications are delivered (the mail relay, the links' base URL).
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             nudge_after_days: 3,
             public_url: None,
             intake: intake::IntakeLimits::default(),
+            delivery: delivery::DeliveryConfig::default(),
         }
     }
 }
@@ -190,20 +194,29 @@ pub fn is_loopback(listen: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
 }
 
-/// Serves the app on `listener` until Ctrl-C. Each request knows its peer's address
-/// (the login throttle counts by it).
+/// Serves the app on `listener` until Ctrl-C, with the delivery worker beside it. Each
+/// request knows its peer's address (the login throttle counts by it). On Ctrl-C the
+/// worker claims nothing more and finishes the batch in hand.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     if let Some(every) = app.config().schedule_every {
         tokio::spawn(scheduler::run(app.clone(), every, app.config().nudge_after_days));
     }
-    axum::serve(
+    let deliverer = delivery::Deliverer::new(app.config().delivery.clone())?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = delivery::spawn(app.clone(), deliverer, stopped);
+    let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
+    let _ = stop.send(true);
+    if let Err(e) = worker.await {
+        tracing::error!("the delivery worker ended abnormally: {e}");
+    }
+    served?;
     Ok(())
 }
 

@@ -431,6 +431,16 @@ async fn a_finder_reports_answers_the_coordinator_and_sees_the_report_accepted()
     )
     .await;
     click(&c, "#accept-form button[type=submit]").await;
+    // The report page has messages too: wait for the case page's own address first.
+    let mut on_case = false;
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains("/cases/") {
+            on_case = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(on_case, "accepting did not lead to the case page");
     wait_for(&c, Locator::Id("messages"), "the case page").await;
     let heading = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert!(

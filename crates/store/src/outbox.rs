@@ -308,6 +308,21 @@ impl Store {
     /// again, and resent with the same idempotency key). On PostgreSQL concurrent
     /// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`).
     pub async fn claim_deliveries(&self, now: Timestamp, limit: i64, lease: Duration) -> Result<Vec<ClaimedDelivery>> {
+        self.claim(now, limit, lease, "").await
+    }
+
+    /// Like [`Store::claim_deliveries`], but webhook deliveries only: a server without
+    /// a mail relay leaves email pending instead of claiming it again and again.
+    pub async fn claim_webhook_deliveries(
+        &self,
+        now: Timestamp,
+        limit: i64,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedDelivery>> {
+        self.claim(now, limit, lease, "AND channel = 'webhook'").await
+    }
+
+    async fn claim(&self, now: Timestamp, limit: i64, lease: Duration, only: &str) -> Result<Vec<ClaimedDelivery>> {
         let until = now
             .as_millisecond()
             .saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
@@ -320,7 +335,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let ids: Vec<String> = sqlx::query(&format!(
             "SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1 \
-             AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at, id LIMIT $2 {lock}"
+             AND (claimed_until IS NULL OR claimed_until <= $1) {only} ORDER BY next_attempt_at, id LIMIT $2 {lock}"
         ))
         .bind(now.as_millisecond())
         .bind(limit)
@@ -375,6 +390,45 @@ impl Store {
              last_error = NULL WHERE id = $2",
         )
         .bind(now.as_millisecond())
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records that these deliveries were accepted, in one transaction (one commit for a
+    /// whole batch instead of one per recipient).
+    pub async fn deliveries_sent(&self, ids: &[Uuid], now: Timestamp) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let _writer = self.sqlite_writer_lock().await;
+        let mut tx = self.pool().begin().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE deliveries SET state = 'sent', sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+                 last_error = NULL WHERE id = $2",
+            )
+            .bind(now.as_millisecond())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a failure no retry can mend (the webhook was removed, the address is
+    /// not one): the delivery is dead at once, with `error` as the reason.
+    pub async fn delivery_dead(&self, id: Uuid, now: Timestamp, error: &str) -> Result<()> {
+        let _writer = self.sqlite_writer_lock().await;
+        let error: String = error.chars().take(1000).collect();
+        sqlx::query(
+            "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL, \
+             last_error = $2 WHERE id = $3",
+        )
+        .bind(now.as_millisecond())
+        .bind(&error)
         .bind(id.to_string())
         .execute(self.pool())
         .await?;

@@ -10,7 +10,7 @@
 use lockstep_store::{Backend, Store};
 use sqlx::{AnyConnection, Connection, Executor};
 
-/// Whether CI demands every real component (PostgreSQL, Chromium) be present.
+/// Whether CI demands every real component (PostgreSQL, Chromium, aiosmtpd) be present.
 pub fn require_all() -> bool {
     std::env::var("LOCKSTEP_TEST_REQUIRE_ALL").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -76,4 +76,84 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// A real SMTP server on loopback (Python's aiosmtpd, `smtp_sink.py` beside this
+/// crate) writing each message it accepts to a fresh directory. Stopped, and its
+/// directory removed, when dropped.
+pub struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+/// The path of the sink's script, for the benchmark and for tests that run it alone.
+pub const SMTP_SINK_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_sink.py");
+
+impl SmtpSink {
+    /// Starts a sink, or None (with a note) when Python's aiosmtpd is not installed
+    /// and `LOCKSTEP_TEST_REQUIRE_ALL` is not set; with it set, a missing aiosmtpd fails.
+    pub fn start() -> Option<SmtpSink> {
+        use std::io::BufRead;
+        let available = std::process::Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !available {
+            assert!(
+                !require_all(),
+                "Python's aiosmtpd is missing (python3 -m pip install aiosmtpd) but LOCKSTEP_TEST_REQUIRE_ALL is set"
+            );
+            eprintln!("note: Python's aiosmtpd not installed; SMTP test not run");
+            return None;
+        }
+        let dir = std::env::temp_dir()
+            .join("lockstep-tests")
+            .join(format!("smtp-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = std::process::Command::new("python3")
+            .arg(SMTP_SINK_SCRIPT)
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start python3 smtp_sink.py");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("ready ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("smtp_sink.py said `{line}`"));
+        Some(SmtpSink { child, port, dir })
+    }
+
+    /// `smtp://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, in the order received (each starting with its
+    /// `X-Envelope-To:` line).
+    pub fn messages(&self) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
