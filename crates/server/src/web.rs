@@ -500,6 +500,32 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
     } else {
         None
     };
+    // Who was told what, and whether it reached them: for those who may see it.
+    let notifications = if authz::case(&app, user, id, CaseAction::ViewNotifications).await.is_ok() {
+        let list: Vec<minijinja::Value> = app
+            .store()
+            .case_notifications(id)
+            .await?
+            .into_iter()
+            .take(50)
+            .map(|n| {
+                let deliveries: Vec<minijinja::Value> = n
+                    .deliveries
+                    .iter()
+                    .map(|d| {
+                        context! { channel => d.channel, address => d.address, content => d.content.as_str(),
+                        state => d.state.as_str(), attempts => d.attempts, error => d.last_error,
+                        sent => d.sent_at.map(when) }
+                    })
+                    .collect();
+                context! { kind => n.kind.as_str().replace('_', " "), at => when(n.created_at), tlp => n.tlp.as_str(),
+                embargoed => n.embargoed, deliveries => deliveries }
+            })
+            .collect();
+        Some(list)
+    } else {
+        None
+    };
     // The impact view is for the people who decide whom to read in.
     let impact = if authz::case(&app, user, id, CaseAction::ViewImpact).await.is_ok() {
         Some(crate::impact::case_impact(&app, id).await?)
@@ -518,7 +544,8 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         &actor,
         context! { d => detail, opened => when(access.case.created_at), participants => participants,
         tasks => tasks, messages => threaded(&messages), impact => impact, forms => forms,
-        read_in_changes => read_in_changes, attachments => attachments, from_reports => from_reports },
+        read_in_changes => read_in_changes, attachments => attachments, from_reports => from_reports,
+        notifications => notifications },
     )
 }
 

@@ -264,3 +264,19 @@ both_backends!(
         );
     }
 );
+
+both_backends!(the_case_page_shows_coordinators_who_was_told, |backend| async move {
+    let Some(t) = TestApp::new(backend).await else { return };
+    registry(&t, t.spare_project).await;
+    read_in(&t, t.spare_project).await;
+    let page = format!("/cases/{}", t.case.id);
+    let (status, html) = t.raw("coordinator", "GET", &page, "text/html", vec![], true).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Who was told") && html.contains("keyed@spare.example"),
+        "{html}"
+    );
+    assert!(html.contains("encrypted") && html.contains("teaser"), "{html}");
+    let (_, html) = t.raw("participant", "GET", &page, "text/html", vec![], true).await;
+    assert!(!html.contains("Who was told") && !html.contains("keyed@spare.example"));
+});
