@@ -15,7 +15,7 @@ use common::TestApp;
 use lockstep_core::notify::MAX_ATTEMPTS;
 use lockstep_server::delivery::{self, Deliverer, DeliveryConfig, SmtpSettings};
 use lockstep_server::Config;
-use lockstep_testkit::{both_backends, SmtpSink};
+use lockstep_testkit::{both_backends, GnuPg, SmtpSink};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -157,91 +157,6 @@ async fn deliveries(t: &TestApp) -> Vec<Value> {
     out
 }
 
-/// A GnuPG home with one key, to decrypt what was encrypted to it; None (with a note)
-/// when gpg is not installed and CI does not demand it.
-struct GnuPg {
-    home: std::path::PathBuf,
-    public_key: String,
-}
-
-impl GnuPg {
-    fn new(user_id: &str) -> Option<GnuPg> {
-        use std::process::{Command, Stdio};
-        if Command::new("gpg")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-            .is_err()
-        {
-            assert!(
-                !lockstep_testkit::require_all(),
-                "gpg is not installed but LOCKSTEP_TEST_REQUIRE_ALL is set"
-            );
-            eprintln!("note: gpg not installed; encrypted mail not checked");
-            return None;
-        }
-        let home = std::env::temp_dir().join(format!("lockstep-gnupg-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&home).unwrap();
-        let gpg = |args: &[&str]| {
-            let out = Command::new("gpg").env("GNUPGHOME", &home).args(args).output().unwrap();
-            assert!(
-                out.status.success(),
-                "gpg {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            out.stdout
-        };
-        gpg(&[
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "",
-            "--quick-gen-key",
-            user_id,
-            "future-default",
-            "default",
-            "never",
-        ]);
-        let public_key = String::from_utf8(gpg(&["--armor", "--export", user_id])).unwrap();
-        Some(GnuPg { home, public_key })
-    }
-
-    /// Decrypts the armored message in a raw mail.
-    fn decrypt(&self, mail: &str) -> String {
-        use std::io::Write;
-        let start = mail.find("-----BEGIN PGP MESSAGE-----").expect("an armored message");
-        let end = mail.find("-----END PGP MESSAGE-----").expect("its end") + "-----END PGP MESSAGE-----".len();
-        let mut child = std::process::Command::new("gpg")
-            .env("GNUPGHOME", &self.home)
-            .args(["--batch", "--decrypt"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(mail[start..end].replace("\r\n", "\n").as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "gpg --decrypt: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-}
-
-impl Drop for GnuPg {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.home);
-    }
-}
-
 /// A header of a raw message (unfolded).
 fn header(mail: &str, name: &str) -> Option<String> {
     let head = mail.split("\r\n\r\n").next().unwrap_or(mail);
@@ -287,7 +202,7 @@ both_backends!(
         let Some(t) = TestApp::with_config(backend, config(Some(&sink))).await else {
             return;
         };
-        let Some(gnupg) = GnuPg::new("Keyed <keyed@spare.example>") else {
+        let Some(gnupg) = GnuPg::new("Keyed <keyed@spare.example>", "future-default", "default") else {
             return;
         };
         let (hook, _) = receiver(StatusCode::NO_CONTENT).await;
@@ -337,7 +252,7 @@ both_backends!(
                     for s in &payload_strings {
                         assert!(!mail.contains(s), "encrypted mail carries `{s}` in clear:\n{mail}");
                     }
-                    let plain = gnupg.decrypt(mail);
+                    let plain = String::from_utf8(gnupg.decrypt(mail)).unwrap();
                     assert!(plain.contains(&link), "{plain}");
                     if d["kind"] == "disclosure" {
                         assert!(plain.contains(&t.case.title), "{plain}");

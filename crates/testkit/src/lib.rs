@@ -157,3 +157,104 @@ impl Drop for SmtpSink {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A GnuPG home of its own with one key, to check what Lockstep encrypts with GnuPG
+/// itself. Removed when dropped.
+pub struct GnuPg {
+    home: std::path::PathBuf,
+    /// The key's ASCII-armored public half.
+    pub public_key: String,
+}
+
+impl GnuPg {
+    /// A fresh home with one key for `user_id` (`algo`: `default`, `future-default`,
+    /// `ed25519`, ...; `usage`: `default`, `sign`, ...), or None (with a note) when
+    /// gpg is not installed and CI does not demand it.
+    pub fn new(user_id: &str, algo: &str, usage: &str) -> Option<GnuPg> {
+        use std::process::{Command, Stdio};
+        if Command::new("gpg")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_err()
+        {
+            assert!(
+                !require_all(),
+                "gpg is not installed but LOCKSTEP_TEST_REQUIRE_ALL is set"
+            );
+            eprintln!("note: gpg not installed; what is encrypted is not checked");
+            return None;
+        }
+        let home = std::env::temp_dir().join(format!("lockstep-gnupg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&home).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let mut gpg = GnuPg {
+            home,
+            public_key: String::new(),
+        };
+        gpg.run(
+            &[
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                user_id,
+                algo,
+                usage,
+                "never",
+            ],
+            None,
+        );
+        gpg.public_key = String::from_utf8(gpg.run(&["--armor", "--export", user_id], None)).unwrap();
+        Some(gpg)
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("gpg")
+            .env("GNUPGHOME", &self.home)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(bytes) = stdin {
+            input.write_all(bytes).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    /// Decrypts the first armored OpenPGP message in `text` (a mail, a MIME body).
+    pub fn decrypt(&self, text: &str) -> Vec<u8> {
+        const BEGIN: &str = "-----BEGIN PGP MESSAGE-----";
+        const END: &str = "-----END PGP MESSAGE-----";
+        let start = text.find(BEGIN).expect("an armored OpenPGP message");
+        let end = text[start..].find(END).expect("its end") + start + END.len();
+        self.run(
+            &["--batch", "--decrypt"],
+            Some(text[start..end].replace("\r\n", "\n").as_bytes()),
+        )
+    }
+}
+
+impl Drop for GnuPg {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
