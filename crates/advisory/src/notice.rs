@@ -296,6 +296,10 @@ pub fn notification(locale: &str, kind: NotificationKind, tlp: Tlp, payload: &Va
                 vec![w.message("advisory-published-body", &args)],
             )
         }
+        NotificationKind::ReportUpdate => (
+            w.message("report-update-subject", &[("tlp", tlp_label.clone())]),
+            vec![w.message("report-update-body", &[])],
+        ),
         NotificationKind::Reminder | NotificationKind::StatusUpdate | NotificationKind::Nudge => {
             let (subject_id, body_id) = match kind {
                 NotificationKind::Reminder => ("reminder-subject", "reminder-body"),
@@ -327,6 +331,24 @@ pub fn notification(locale: &str, kind: NotificationKind, tlp: Tlp, payload: &Va
 
 /// The teaser in `locale`: only that there is news on a case, and the link to it.
 /// It takes no payload, so it cannot carry any of the event's content.
+/// What a finder's mail says of news on their report: only that there is news, and
+/// where to read it (their private tracking link, which the mail cannot carry).
+pub fn report_teaser(locale: &str, tlp: Tlp, site_url: &str) -> Notice {
+    let (mut w, used) = writer(SOURCES, locale);
+    let subject = w.message("report-update-subject", &[("tlp", tlp.label())]);
+    let body = [
+        w.message("report-update-body", &[]),
+        String::new(),
+        w.message("report-update-footer", &[("url", site_url.to_owned())]),
+    ];
+    Notice {
+        locale: used,
+        subject,
+        body: body.join("\n") + "\n",
+        fallbacks: w.fallbacks,
+    }
+}
+
 pub fn teaser(locale: &str, tlp: Tlp, case_url: &str) -> Notice {
     let (mut w, used) = writer(SOURCES, locale);
     let subject = w.message("teaser-subject", &[("tlp", tlp.label())]);

@@ -25,6 +25,8 @@ vocabulary! {
         StatusUpdate = "status_update",
         /// A participant notified days ago has not opened the case.
         Nudge = "nudge",
+        /// News on a finder's own report (acknowledged, a question, a decision).
+        ReportUpdate = "report_update",
     }
 }
 
@@ -95,6 +97,13 @@ pub fn delivery(kind: NotificationKind, channel: Channel, tlp: Tlp, embargoed: b
         Channel::Email { has_key: false, .. } | Channel::Webhook if embargoed => Content::Teaser,
         Channel::Email { has_key: false, .. } | Channel::Webhook => Content::Full,
     })
+}
+
+/// What a finder gets of news on their report: only that there is news, to be read
+/// on the report's tracking page. The mail cannot link it (the tracking token is kept
+/// only hashed), and a report's content does not travel in clear mail.
+pub fn finder_delivery() -> Content {
+    Content::Teaser
 }
 
 /// How long to wait before attempt `attempts + 1` of a delivery that failed

@@ -391,3 +391,54 @@ both_backends!(a_removed_webhook_is_dead_at_once, |backend| async move {
     );
     assert!(seen.lock().unwrap().is_empty());
 });
+
+both_backends!(
+    a_finder_hears_that_there_is_news_and_nothing_of_the_report,
+    |backend| async move {
+        let Some(sink) = SmtpSink::start() else { return };
+        let Some(t) = TestApp::with_config(backend, config(Some(&sink))).await else {
+            return;
+        };
+        let report = json!({"title": "Heap overflow in inflate", "project": "zlib", "package": "pkg:generic/zlib",
+        "versions": "1.3.1", "description": "inflate() writes past the window", "impact": "remote code execution",
+        "how_found": "fuzzing", "exposure": "private", "disclosure_plans": "none", "credit": "anonymous",
+        "email": "ada@finder.example"});
+        let (status, answer) = t.api("anonymous", "POST", "/api/v1/reports", Some(report)).await;
+        assert_eq!(status, 201, "{answer}");
+        let id = answer["id"].as_str().unwrap().to_owned();
+        // Sending a report mails nobody: the form is not a way to make Lockstep mail anyone.
+        deliver_all(&t).await;
+        assert!(sink.messages().is_empty());
+        let (status, answer) = t
+            .api(
+                "coordinator",
+                "POST",
+                &format!("/api/v1/reports/{id}/acknowledge"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        deliver_all(&t).await;
+        let mails = sink.messages();
+        assert_eq!(mails.len(), 1, "{mails:#?}");
+        let mail = &mails[0];
+        assert_eq!(header(mail, "X-Envelope-To").as_deref(), Some("ada@finder.example"));
+        assert!(header(mail, "Subject").unwrap().starts_with("[TLP:AMBER] "), "{mail}");
+        for secret in ["Heap overflow", "inflate", "remote code", "zlib"] {
+            assert!(!mail.contains(secret), "the mail carries `{secret}`:\n{mail}");
+        }
+        assert!(body(mail).contains("tracking link"), "{mail}");
+        // A coordinator's question is news too.
+        let (status, answer) = t
+            .api(
+                "coordinator",
+                "POST",
+                &format!("/api/v1/reports/{id}/messages"),
+                Some(json!({"body": "Which compiler?"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        deliver_all(&t).await;
+        assert_eq!(sink.messages().len(), 2);
+    }
+);

@@ -241,6 +241,44 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Tells a finder, at the email they gave, that there is news on their report
+    /// (in this write's transaction): a notification of no case with one email
+    /// delivery carrying only what `notify::finder_delivery` allows.
+    pub(crate) async fn notify_finder(&mut self, report: lockstep_core::ReportId, email: &str) -> Result<()> {
+        let now = self.now();
+        let seq = self.seq;
+        let conn = self.conn();
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO notifications (id, case_id, kind, tlp, embargoed, payload, created_at, seq) \
+             VALUES ($1, NULL, $2, $3, 1, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(NotificationKind::ReportUpdate.as_str())
+        // A report is between its finder and the coordinators.
+        .bind(Tlp::Amber.as_str())
+        .bind(serde_json::json!({"report": report}).to_string())
+        .bind(now.as_millisecond())
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO deliveries (id, notification_id, channel, contact_id, webhook_id, address, name, content, \
+             pgp_key, language, state, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, 'email', NULL, NULL, $3, 'finder', $4, NULL, NULL, 'pending', 0, $5, $5)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(id.to_string())
+        .bind(email)
+        .bind(notify::finder_delivery().as_str())
+        .bind(now.as_millisecond())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
 fn delivery_from_row(row: &AnyRow) -> Result<Delivery> {
     Ok(Delivery {
         id: parsed(row, "id")?,

@@ -682,6 +682,16 @@ impl Store {
         if let Some((address, forget_until)) = finder_address {
             Self::count_submission(&mut w, address, forget_until).await?;
         }
+        if author.is_some() {
+            // A coordinator wrote to the finder: tell them, if they left an address.
+            let row = sqlx::query("SELECT email FROM reports WHERE id = $1")
+                .bind(report.to_string())
+                .fetch_optional(w.conn())
+                .await?;
+            if let Some(email) = row.map(|r| get::<Option<String>>(&r, "email")).transpose()?.flatten() {
+                w.notify_finder(report, &email).await?;
+            }
+        }
         w.commit(AuditEntry::new(
             "report.message",
             None,
@@ -830,6 +840,10 @@ impl Store {
         .bind(id.to_string())
         .execute(w.conn())
         .await?;
+        // The finder hears that there is news, when they left an address.
+        if let Some(email) = report.email.as_deref() {
+            w.notify_finder(id, email).await?;
+        }
         w.commit_all(
             AuditEntry::new(
                 "report.move",

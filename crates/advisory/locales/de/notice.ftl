@@ -57,3 +57,6 @@ status-update-notification-subject = [{ $tlp }] Statusmeldung zu einem Fall
 status-update-notification-body = Die Koordinatoren haben eine Statusmeldung veröffentlicht.
 nudge-subject = [{ $tlp }] Ein Fall wartet auf Sie
 nudge-body = Sie wurden vor einigen Tagen über einen Fall informiert und haben ihn noch nicht geöffnet.
+report-update-subject = [{ $tlp }] Neuigkeiten zu Ihrer Sicherheitsmeldung
+report-update-body = Es gibt Neuigkeiten zu der Sicherheitsmeldung, die Sie geschickt haben. Öffnen Sie den privaten Link, den Sie beim Absenden erhalten haben, um sie zu lesen und zu antworten.
+report-update-footer = Link verloren? Schreiben Sie den Koordinatoren über { $url }/security.

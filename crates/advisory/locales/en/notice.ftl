@@ -58,3 +58,6 @@ status-update-notification-subject = [{ $tlp }] Status update on a case
 status-update-notification-body = The coordinators posted a status update.
 nudge-subject = [{ $tlp }] A case is waiting for you
 nudge-body = You were told of a case some days ago and have not opened it yet.
+report-update-subject = [{ $tlp }] News on the security report you sent
+report-update-body = There is news on the security report you sent. Open the private tracking link you were given when you sent it, to read it and to answer.
+report-update-footer = Lost the link? Write to the coordinators through { $url }/security.

@@ -42,6 +42,10 @@ fn locale(d: &ClaimedDelivery) -> &str {
 
 /// The subject and text of an email delivery, by its content level.
 pub fn email_text(d: &ClaimedDelivery, base_url: &str) -> Notice {
+    if d.kind == lockstep_core::notify::NotificationKind::ReportUpdate {
+        // A finder's mail: only that there is news (`notify::finder_delivery`).
+        return notice::report_teaser(locale(d), d.tlp, base_url.trim_end_matches('/'));
+    }
     let url = case_url(base_url, d.case_id);
     match d.content {
         Content::Full => notice::notification(locale(d), d.kind, d.tlp, &d.payload, &url),
