@@ -1,8 +1,7 @@
 //! Severity disputes and advisories: parties' CVSS proposals and the coordinator's
-//! adoption of one, and a case's advisory with its revisions and publication. The
-//! store checks shapes and lengths; the server validates vectors and CWE ids with
-//! `lockstep-advisory` before calling these functions (the store does not depend on
-//! it) and decides who may call them.
+//! adoption of one, and a case's advisory with its revisions and publication. Vectors
+//! and CWE ids come in parsed (`lockstep_advisory::cvss::Vector`, `cwe::CweId`); the
+//! store checks lengths, and the server decides who may call these functions.
 
 use jiff::Timestamp;
 use lockstep_advisory::cvss::Vector;

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 use crate::accounts::unique;
-use crate::rows::{instant, optional, parsed, required};
+use crate::rows::{instant, mail_address, optional, parsed, required};
 use crate::{get, AuditEntry, Result, Store, StoreError};
 
 /// The longest OpenPGP key block accepted, in bytes.
@@ -96,16 +96,7 @@ pub struct NewWebhook {
 /// A contact's fields, checked; `at` prefixes the field names (`contacts[3].`).
 fn check_contact(at: &str, new: &NewContact) -> Result<NewContact> {
     let field = |f: &str| format!("{at}{f}");
-    let email = required(&field("email"), &new.email, 320)?;
-    match email.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace) => {}
-        _ => {
-            return Err(StoreError::invalid(
-                &field("email"),
-                format!("`{email}` is not an email address"),
-            ))
-        }
-    }
+    let email = mail_address(&field("email"), &new.email)?;
     let pgp_key = match optional(&field("pgp_key"), new.pgp_key.as_deref(), MAX_PGP_KEY)? {
         None => None,
         Some(key) => {
@@ -129,7 +120,7 @@ fn check_contact(at: &str, new: &NewContact) -> Result<NewContact> {
         ),
     };
     Ok(NewContact {
-        email: email.to_lowercase(),
+        email,
         name: required(&field("name"), &new.name, 200)?,
         role: new.role,
         pgp_key,

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
-use crate::rows::{instant, instant_opt, optional, parsed, parsed_opt, required, ts};
+use crate::rows::{instant, instant_opt, mail_address, optional, parsed, parsed_opt, required, ts};
 use crate::{get, AuditEntry, NewCase, Result, Store, StoreError};
 
 /// The disclosure policy an admin configures: what `/security` and `security.txt` say.
@@ -241,14 +241,9 @@ fn checked(new: NewReport) -> Result<NewReport> {
             "give the name or handle to credit, or choose anonymous",
         ));
     }
-    let email = optional("email", new.email.as_deref(), 320)?;
-    if let Some(e) = &email {
-        let ok = e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-            && !e.contains(char::is_whitespace);
-        if !ok {
-            return Err(StoreError::invalid("email", "not an email address"));
-        }
-    }
+    let email = optional("email", new.email.as_deref(), 320)?
+        .map(|e| mail_address("email", &e))
+        .transpose()?;
     Ok(NewReport {
         title: required("title", &new.title, 300)?,
         project: required("project", &new.project, 200)?,

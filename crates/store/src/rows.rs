@@ -61,3 +61,15 @@ pub(crate) fn optional(field: &str, value: Option<&str>, max: usize) -> Result<O
         Some(v) => required(field, v, max).map(Some),
     }
 }
+
+/// An address Lockstep sends mail to (a contact's, a finder's): `local@domain.tld`,
+/// no whitespace, lowercased; a 422 naming `field` otherwise.
+pub(crate) fn mail_address(field: &str, value: &str) -> Result<String> {
+    let email = required(field, value, 320)?;
+    match email.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace) => {
+            Ok(email.to_lowercase())
+        }
+        _ => Err(StoreError::invalid(field, format!("`{email}` is not an email address"))),
+    }
+}
