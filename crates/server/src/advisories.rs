@@ -295,11 +295,11 @@ pub(crate) fn publish_blocker(case: &Case, advisory: Option<&AdvisoryRecord>) ->
     }
 }
 
-pub(crate) async fn advisory_view(app: &App, user: &User, access: &CaseAccess) -> ApiResult<AdvisoryView> {
+pub(crate) async fn advisory_view(app: &App, access: &CaseAccess) -> ApiResult<AdvisoryView> {
     let case = &access.case;
     let advisory = app.store().advisory(case.id).await?;
     // Only those who may read the audit trail see the actions; `authz` decides.
-    let security_actions = if authz::case(app, user, case.id, CaseAction::ViewAudit).await.is_ok() {
+    let security_actions = if access.may(CaseAction::ViewAudit) {
         let names: HashMap<UserId, String> = app
             .store()
             .list_users()

@@ -22,7 +22,7 @@ pub async fn advisory_page(State(app): State<App>, actor: Actor, Id(id): Id<Case
     let user = actor.require()?;
     let access = authz::case(&app, user, id, CaseAction::View).await?;
     let severity = case_severity_view(&app, id).await?;
-    let advisory = advisory_view(&app, user, &access).await?;
+    let advisory = advisory_view(&app, &access).await?;
     let published_at = advisory
         .advisory
         .as_ref()

@@ -22,6 +22,12 @@ impl CaseAccess {
         matches!(self.relation, CaseRelation::Coordinator | CaseRelation::Admin)
     }
 
+    /// Whether the actor may also do `action` on this case: the rule table asked
+    /// with the relation already worked out, without asking the store again.
+    pub fn may(&self, action: CaseAction) -> bool {
+        rules::decide(&self.relation, action) == Decision::Allow
+    }
+
     /// The actor's own projects in the case (empty for coordinators).
     pub fn own_projects(&self) -> &[ProjectId] {
         match &self.relation {

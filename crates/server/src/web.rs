@@ -501,7 +501,7 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         None
     };
     // Who was told what, and whether it reached them: for those who may see it.
-    let notifications = if authz::case(&app, user, id, CaseAction::ViewNotifications).await.is_ok() {
+    let notifications = if access.may(CaseAction::ViewNotifications) {
         let list: Vec<minijinja::Value> = app
             .store()
             .case_notifications(id)
@@ -527,7 +527,7 @@ async fn case_page(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> 
         None
     };
     // The impact view is for the people who decide whom to read in.
-    let impact = if authz::case(&app, user, id, CaseAction::ViewImpact).await.is_ok() {
+    let impact = if access.may(CaseAction::ViewImpact) {
         Some(crate::impact::case_impact(&app, id).await?)
     } else {
         None

@@ -144,7 +144,7 @@ async fn adopt_severity(
 async fn show_advisory(State(app): State<App>, actor: Actor, Id(id): Id<CaseId>) -> ApiResult<Json<AdvisoryView>> {
     let user = actor.require()?;
     let access = authz::case(&app, user, id, CaseAction::View).await?;
-    Ok(Json(advisories::advisory_view(&app, user, &access).await?))
+    Ok(Json(advisories::advisory_view(&app, &access).await?))
 }
 
 /// Handles `PUT /api/v1/cases/{id}/advisory`: writes a new revision (the first creates the
